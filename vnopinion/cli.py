@@ -1,0 +1,95 @@
+"""The ``vnopinion`` command line: builds Settings once and hands them to each command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from indexer.errors import VnopinionError
+from indexer.node import LocalNode
+from vnopinion.settings import Settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings = ctx.find_object(Settings)
+    assert settings is not None  # set by main()  # noqa: S101
+    return settings
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Show debug logging.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """vnopinion: nắm tình hình dư luận — Vietnamese public opinion, crawled, tagged, searchable."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    ctx.obj = Settings()
+
+
+@main.group()
+def es() -> None:
+    """Run the local Elasticsearch node (downloaded once from Maven Central)."""
+
+
+@es.command("start")
+@click.pass_context
+def es_start(ctx: click.Context) -> None:
+    """Start the node and wait until it is ready (a no-op if it runs)."""
+    node = LocalNode(_settings(ctx))
+    started = node.start()
+    status = node.status()
+    word = "started" if started else "already running"
+    click.echo(f"Elasticsearch {status.version} {word} at {status.url} (health {status.health}).")
+
+
+@es.command("stop")
+@click.pass_context
+def es_stop(ctx: click.Context) -> None:
+    """Stop the node."""
+    stopped = LocalNode(_settings(ctx)).stop()
+    click.echo("Elasticsearch stopped." if stopped else "Elasticsearch was not running.")
+
+
+@es.command("status")
+@click.pass_context
+def es_status(ctx: click.Context) -> None:
+    """Print version, health and document count; exit 1 if the node does not answer."""
+    status = LocalNode(_settings(ctx)).status()
+    if status.health is None:
+        click.echo(f"Elasticsearch at {status.url}: not reachable (pid {status.pid or '-'}).")
+        ctx.exit(1)
+    click.echo(f"url: {status.url}\nversion: {status.version}\nhealth: {status.health}")
+    click.echo(f"pid: {status.pid or 'not managed here'}")
+    alias = _settings(ctx).index_alias
+    if status.alias_present:
+        click.echo(f"documents in {alias}: {status.documents}")
+    else:
+        click.echo(f"documents in {alias}: 0 (alias not created yet)")
+
+
+@es.command("logs")
+@click.option("-n", "--lines", default=50, show_default=True, help="How many lines.")
+@click.pass_context
+def es_logs(ctx: click.Context, lines: int) -> None:
+    """Print the end of the node's log."""
+    click.echo(LocalNode(_settings(ctx)).log_tail(lines))
+
+
+def run() -> None:
+    """Entry point that turns our named failures into a clear message and exit code 1."""
+    try:
+        main(standalone_mode=True)
+    except VnopinionError as exc:
+        click.secho(f"Error: {exc.message}", fg="red", err=True)
+        if exc.hint:
+            click.echo(f"What to do: {exc.hint}", err=True)
+        if exc.details:
+            click.echo(exc.details, err=True)
+        sys.exit(1)

@@ -1,0 +1,106 @@
+"""All configuration in one place.
+
+Built once at an entry point (the CLI, ``create_app``, a test fixture) and passed down.
+Library code never reads ``os.environ``; it receives a ``Settings`` or plain arguments.
+This module imports nothing from the project, so every package may depend on it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ES_VERSION = "8.19.21"
+
+
+def _default_data_dir() -> Path:
+    # As root the node runs as a system user, who cannot enter /root: use the FHS place.
+    if os.geteuid() == 0:
+        return Path("/var/lib/vnopinion")
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return Path(xdg) / "vnopinion" if xdg else Path.home() / ".local/share/vnopinion"
+
+
+def _default_cache_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/cache/vnopinion")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) / "vnopinion" if xdg else Path.home() / ".cache/vnopinion"
+
+
+class Settings(BaseSettings):
+    """vnopinion settings; every field can be set as ``VNOPINION_<NAME>`` or in ``.env``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VNOPINION_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Elasticsearch: where the client connects, and how the local node is run.
+    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch HTTP endpoint")
+    es_username: str = "elastic"
+    es_password: SecretStr | None = Field(None, description="basic-auth password, if any")
+    es_security: bool = Field(False, description="run the local node with security on")
+    es_version: str = ES_VERSION
+    es_heap: str = Field("1g", pattern=r"^\d+[mg]$")
+    es_java_home: Path | None = Field(None, description="Java 17+ home; found if unset")
+    es_system_user: str = Field("vnopinion-es", description="runs the node when we are root")
+    es_start_timeout_s: float = 180.0
+    es_request_timeout_s: float = 30.0
+
+    # Files.
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+
+    # Index.
+    index_alias: str = "vnopinion-docs"
+    bulk_chunk_size: int = Field(500, ge=1, le=10_000)
+
+    # Services.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8000, ge=1, le=65535)
+    demo_site_port: int = Field(8765, ge=1, le=65535)
+
+    # Privacy (Decree 13/2023/NĐ-CP): commenters are indexed under a keyed pseudonym.
+    pseudonym_key: SecretStr | None = Field(
+        None, description="secret for author pseudonyms; generated in data_dir if unset"
+    )
+    keep_author_names: bool = Field(False, description="also index commenters' raw names")
+
+    @field_validator("es_url")
+    @classmethod
+    def _check_es_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"es_url must look like http://host:port, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("es_password", "pseudonym_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def es_port(self) -> int:
+        """HTTP port of ``es_url`` (the local node listens there)."""
+        parts = urlsplit(self.es_url)
+        return parts.port or (443 if parts.scheme == "https" else 9200)
+
+    @property
+    def es_transport_port(self) -> int:
+        """Node-to-node port of the local node: the HTTP port plus 100, as ES does by default."""
+        return self.es_port + 100
+
+    @property
+    def es_node_dir(self) -> Path:
+        """Config, data and logs of the local node (one node per port)."""
+        return self.data_dir / f"es-node-{self.es_port}"
+
+    @property
+    def es_basic_auth(self) -> tuple[str, str] | None:
+        if self.es_password is None:
+            return None
+        return (self.es_username, self.es_password.get_secret_value())
