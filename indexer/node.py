@@ -158,7 +158,7 @@ class LocalNode:
         )
 
     def stop(self, timeout_s: float = 60.0) -> bool:
-        """Stop the node (SIGTERM, then SIGKILL after ``timeout_s``). False if it was not running."""
+        """Stop the node: SIGTERM, SIGKILL after ``timeout_s``. False if it was not running."""
         pid = self.pid()
         if pid is None:
             return False
@@ -167,7 +167,7 @@ class LocalNode:
         while time.monotonic() < deadline and _is_elasticsearch_process(pid):
             time.sleep(0.2)
         if _is_elasticsearch_process(pid):
-            log.warning("Elasticsearch (pid %d) ignored SIGTERM for %.0f s; killing it", pid, timeout_s)
+            log.warning("pid %d ignored SIGTERM for %.0f s; killing it", pid, timeout_s)
             os.kill(pid, signal.SIGKILL)
             while _is_elasticsearch_process(pid):
                 time.sleep(0.1)
@@ -266,8 +266,8 @@ def _require_free_port(port: int) -> None:
         except OSError as exc:
             raise NodeError(
                 f"Port {port} on 127.0.0.1 is already in use ({exc.strerror}).",
-                hint="stop whatever listens there (`ss -ltnp | grep :%d`), or choose another "
-                "port with VNOPINION_ES_URL=http://127.0.0.1:<port>." % port,
+                hint=f"stop whatever listens there (`ss -ltnp | grep :{port}`), or choose "
+                "another port with VNOPINION_ES_URL=http://127.0.0.1:<port>.",
             ) from exc
 
 
