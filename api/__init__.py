@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI). Routes validate and delegate to ``indexer.queries``."""

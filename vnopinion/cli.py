@@ -82,6 +82,53 @@ def es_logs(ctx: click.Context, lines: int) -> None:
     click.echo(LocalNode(_settings(ctx)).log_tail(lines))
 
 
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Stop after indexing (for scripts).")
+@click.pass_context
+def demo(ctx: click.Context, no_serve: bool) -> None:
+    """Start Elasticsearch, crawl the sample site, index it, and serve the API."""
+    from vnopinion.demo import run_demo_ingest, start_sample_site
+
+    settings = _settings(ctx)
+    server = start_sample_site(settings)
+    try:
+        result = run_demo_ingest(settings, server)
+    finally:
+        if no_serve:
+            server.shutdown()
+    crawl = result.crawl
+    click.echo(
+        f"Crawled {crawl.articles} articles and {crawl.comments} comments: "
+        f"{crawl.created} new, {crawl.updated} updated, {crawl.unchanged} unchanged."
+    )
+    kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(result.counts.items()))
+    click.echo(f"Index {settings.index_alias} now holds {kinds}.")
+    if no_serve:
+        return
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    click.echo(f"Sample site:   {result.site_url}/")
+    click.echo(f"API:           {api}/health  {api}/search?q=đền+bù")
+    click.echo(f"API docs:      {api}/docs")
+    click.echo("Press Ctrl+C to stop (Elasticsearch keeps running: `vnopinion es stop`).")
+    _serve_api(settings)
+
+
+@main.command()
+@click.pass_context
+def serve(ctx: click.Context) -> None:
+    """Serve the API (http://api_host:api_port)."""
+    _serve_api(_settings(ctx))
+
+
+def _serve_api(settings: Settings) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port,
+                log_level="info")  # fmt: skip
+
+
 def run() -> None:
     """Entry point that turns our named failures into a clear message and exit code 1."""
     try:

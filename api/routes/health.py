@@ -1,0 +1,33 @@
+"""GET /health: is Elasticsearch reachable, is the alias there, how many documents."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import EsDep, SettingsDep
+from indexer.queries import index_health
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str = Field(description="`ok` khi Elasticsearch trả lời và alias đã có")
+    elasticsearch: str = Field(description="Trạng thái cụm Elasticsearch: green, yellow, red")
+    alias: str = Field(description="Tên alias chỉ mục tài liệu")
+    alias_present: bool
+    documents: int = Field(description="Số tài liệu (bài báo và bình luận) trong alias")
+
+
+@router.get("/health", response_model=Health, summary="Tình trạng hệ thống")
+def health(es: EsDep, settings: SettingsDep) -> Health:
+    """Kiểm tra Elasticsearch có trả lời, alias có tồn tại, và đếm số tài liệu."""
+    state = index_health(es, settings.index_alias)
+    ok = state.alias_present and state.cluster_status in ("green", "yellow")
+    return Health(
+        status="ok" if ok else "degraded",
+        elasticsearch=state.cluster_status,
+        alias=settings.index_alias,
+        alias_present=state.alias_present,
+        documents=state.documents,
+    )

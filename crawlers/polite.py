@@ -1,0 +1,33 @@
+"""Scrapy settings every vnopinion crawl starts from: polite, identifiable, bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vnopinion import __version__
+
+USER_AGENT = (
+    f"vnopinion/{__version__} (+https://github.com/vnopinion/vnopinion; public-opinion research)"
+)
+
+POLITE_DEFAULTS: dict[str, Any] = {
+    "BOT_NAME": "vnopinion",
+    "USER_AGENT": USER_AGENT,
+    "ROBOTSTXT_OBEY": True,
+    "CONCURRENT_REQUESTS": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "DOWNLOAD_DELAY": 1.0,
+    "RANDOMIZE_DOWNLOAD_DELAY": True,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 30.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 3,
+    "DOWNLOAD_TIMEOUT": 30,
+    "DOWNLOAD_MAXSIZE": 16 * 1024 * 1024,
+    "COOKIES_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "INFO",
+    "ITEM_PIPELINES": {"crawlers.pipeline.IndexingPipeline": 500},
+}
