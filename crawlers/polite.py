@@ -17,7 +17,7 @@ POLITE_DEFAULTS: dict[str, Any] = {
     "CONCURRENT_REQUESTS": 8,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     "DOWNLOAD_DELAY": 1.0,
-    "RANDOMIZE_DOWNLOAD_DELAY": True,
+    "DOWNLOAD_DELAY_JITTER": 0.5,
     "AUTOTHROTTLE_ENABLED": True,
     "AUTOTHROTTLE_START_DELAY": 1.0,
     "AUTOTHROTTLE_MAX_DELAY": 30.0,
@@ -30,4 +30,7 @@ POLITE_DEFAULTS: dict[str, Any] = {
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "INFO",
     "ITEM_PIPELINES": {"crawlers.pipeline.IndexingPipeline": 500},
+    "EXTENSIONS": {"crawlers.progress.ProgressBar": 500},
+    # vnopinion configures logging itself; Scrapy's loggers follow LOG_LEVEL (see run.py).
+    "LOG_INSTALL_ROOT_HANDLER": False,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,13 @@ def run_crawl(
     Scrapy's reactor cannot restart, so call this once per process.
     """
     scrapy_settings = {**POLITE_DEFAULTS, **(overrides or {}), SETTINGS_KEY: settings}
-    process = CrawlerProcess(scrapy_settings, install_root_handler=False)
+    level = scrapy_settings.get("LOG_LEVEL", "INFO")
+    root_level = logging.getLogger().level
+    _set_scrapy_log_level(level)
+    process = CrawlerProcess(scrapy_settings)
+    # Scrapy resets the root logger's level: restore ours.
+    logging.getLogger().setLevel(root_level)
+    _set_scrapy_log_level(level)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()
@@ -55,3 +62,8 @@ def run_crawl(
         errors=int(stats.get("log_count/ERROR", 0)) + int(stats.get("spider_exceptions", 0)),
         finish_reason=str(stats.get("finish_reason", "unknown")),
     )
+
+
+def _set_scrapy_log_level(level: str | int) -> None:
+    for name in ("scrapy", "py.warnings", "twisted"):
+        logging.getLogger(name).setLevel(level)
