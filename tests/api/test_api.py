@@ -1,0 +1,90 @@
+"""API skeleton on the real node: /health, /search validation, and Elasticsearch failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from elasticsearch import Elasticsearch
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from indexer.bulk import index_documents
+from indexer.documents import Article, article_id
+from indexer.setup import ensure_index
+from tests.conftest import free_port
+from vnopinion.settings import Settings
+
+
+@pytest.fixture
+def client(es: Elasticsearch, es_settings: Settings, alias: str) -> TestClient:
+    ensure_index(es, alias)
+    url = "https://example.vn/dat-dai.html"
+    doc = Article(
+        id=article_id(url), source="example.vn", source_name="Ví dụ", url=url,
+        title="Người dân chờ tiền đền bù giải phóng mặt bằng",
+        text="Nhiều hộ dân phản ánh tiền đền bù chậm.", crawled_at=datetime.now(UTC),
+        published_at=datetime(2026, 11, 20, tzinfo=UTC),
+    )  # fmt: skip
+    index_documents(es, [doc], alias, progress=False)
+    es.indices.refresh(index=alias)
+    settings = es_settings.model_copy(update={"index_alias": alias})
+    return TestClient(create_app(settings))
+
+
+@pytest.mark.es
+def test_health_reports_alias_and_count(client: TestClient) -> None:
+    with client:
+        body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["alias_present"] is True
+    assert body["documents"] == 1
+
+
+@pytest.mark.es
+def test_search_highlights_and_paginates(client: TestClient) -> None:
+    with client:
+        found = client.get("/search", params={"q": "đền bù"}).json()
+        beyond = client.get("/search", params={"q": "đền bù", "page": 2}).json()
+        nothing = client.get("/search", params={"q": "xyzzy"}).json()
+    assert found["total"] == 1
+    assert "<mark>đền</mark>" in found["hits"][0]["highlight"]["title"][0]
+    assert beyond["hits"] == []
+    assert beyond["total"] == 1
+    assert nothing["total"] == 0
+
+
+@pytest.mark.es
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": ""}, {"q": "a", "size": 0}, {"q": "a", "size": 101}, {"q": "a", "page": 0},
+     {"q": "a", "page": 200, "size": 100}],
+)  # fmt: skip
+def test_bad_parameters_get_422(client: TestClient, params: dict[str, object]) -> None:
+    with client:
+        response = client.get("/search", params=params)
+    assert response.status_code == 422
+    assert "detail" in response.json()
+
+
+@pytest.mark.es
+def test_missing_alias_is_degraded_not_an_error(es_settings: Settings) -> None:
+    settings = es_settings.model_copy(update={"index_alias": "no-such-alias"})
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/health").json()
+    assert body["status"] == "degraded"
+    assert body["alias_present"] is False
+
+
+def test_elasticsearch_down_gives_503_with_a_reason() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        health = client.get("/health")
+        search = client.get("/search", params={"q": "đền bù"})
+    for response in (health, search):
+        assert response.status_code == 503
+        body = response.json()
+        assert "ConnectionError" in body["reason"]
+        assert "Traceback" not in response.text

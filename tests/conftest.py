@@ -1,0 +1,100 @@
+"""Shared fixtures: one real Elasticsearch node for the whole session, started by us.
+
+The node runs from the same cached distribution as ``vnopinion es start`` (downloaded once
+with Maven), on free ports, with its data in a throwaway folder, and is stopped at the end.
+Integration tests never skip: if the node cannot start, they fail with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from indexer.client import make_client
+from indexer.node import LocalNode
+from vnopinion.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+
+
+def free_port(span: int = 0) -> int:
+    """A free port p on 127.0.0.1 such that p + span is free as well."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port + span > 65535:
+            continue
+        if span == 0:
+            return port
+        with socket.socket() as other:
+            try:
+                other.bind(("127.0.0.1", port + span))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair found")
+
+
+def make_data_dir(prefix: str) -> Path:
+    """A folder the node's system user can enter (pytest's tmp_path is private to root)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
+def node_settings(**overrides: object) -> Settings:
+    """Settings for a throwaway node: free ports, own data dir, the shared download cache."""
+    values: dict[str, object] = {
+        "es_url": f"http://127.0.0.1:{free_port(span=100)}",
+        "data_dir": make_data_dir("vnopinion-test-"),
+        "es_heap": "512m",
+        "demo_site_port": free_port(),
+    }
+    cache = os.environ.get("VNOPINION_CACHE_DIR")
+    if cache:
+        values["cache_dir"] = Path(cache)
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def es_settings() -> Iterator[Settings]:
+    settings = node_settings(index_alias="vnopinion-docs")
+    yield settings
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def es_node(es_settings: Settings) -> Iterator[LocalNode]:
+    node = LocalNode(es_settings)
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def es(es_node: LocalNode, es_settings: Settings) -> Iterator[Elasticsearch]:
+    client = make_client(es_settings)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def alias(es: Elasticsearch) -> Iterator[str]:
+    """A fresh alias (and template) per test, removed afterwards."""
+    name = f"t-{uuid.uuid4().hex[:10]}-docs"
+    yield name
+    indices = list(es.indices.get(index=f"{name}-*", allow_no_indices=True))
+    if indices:
+        es.indices.delete(index=",".join(indices))
+    es.options(ignore_status=404).indices.delete_index_template(name=name)
