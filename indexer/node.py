@@ -96,6 +96,11 @@ class LocalNode:
         if self.pid() is not None:
             self.wait_ready()
             return False
+        if self.settings.es_security and self.settings.es_password is None:
+            raise NodeError(
+                "Security is on (VNOPINION_ES_SECURITY=true) but no password is set.",
+                hint="set VNOPINION_ES_PASSWORD (at least 6 characters).",
+            )
         for port in (self.settings.es_port, self.settings.es_transport_port):
             _require_free_port(port)
         home = ensure_installed(self.settings.cache_dir, self.settings.es_version)
@@ -221,11 +226,7 @@ class LocalNode:
 
     def _write_keystore(self, home: Path, env: dict[str, str]) -> None:
         """Security on: the keystore's ``bootstrap.password`` becomes the ``elastic`` password."""
-        if self.settings.es_password is None:
-            raise NodeError(
-                "Security is on (VNOPINION_ES_SECURITY=true) but no password is set.",
-                hint="set VNOPINION_ES_PASSWORD (at least 6 characters).",
-            )
+        assert self.settings.es_password is not None  # noqa: S101 (checked in start)
         tool = str(home / "bin" / "elasticsearch-keystore")
         (self.config_dir / "elasticsearch.keystore").unlink(missing_ok=True)
         password = self.settings.es_password.get_secret_value()

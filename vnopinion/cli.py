@@ -6,6 +6,7 @@ import logging
 import sys
 
 import click
+from pydantic import ValidationError
 
 from indexer.errors import VnopinionError
 from indexer.node import LocalNode
@@ -30,7 +31,13 @@ def main(ctx: click.Context, verbose: bool) -> None:
     )
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    ctx.obj = Settings()
+    try:
+        ctx.obj = Settings()
+    except ValidationError as exc:
+        raise VnopinionError(
+            f"Invalid settings: {exc}",
+            hint="fix the VNOPINION_* variable or .env entry named above.",
+        ) from exc
 
 
 @main.group()
