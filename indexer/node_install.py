@@ -79,8 +79,8 @@ def find_java(configured: Path | None) -> JavaHome:
             hint="install one (Debian: apt-get install openjdk-17-jre-headless) "
             "or set VNOPINION_ES_JAVA_HOME.",
         )
-    major, home = usable[0]
-    return JavaHome(Path(home), major)
+    major, home_text = usable[0]
+    return JavaHome(Path(home_text), major)
 
 
 def install_dir(cache_dir: Path, version: str) -> Path:

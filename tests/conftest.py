@@ -23,7 +23,6 @@ from indexer.node import LocalNode
 from vnopinion.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
 
 
 def free_port(span: int = 0) -> int:
