@@ -73,6 +73,8 @@ def document_mapping() -> dict[str, Any]:
 def index_settings() -> dict[str, Any]:
     return {
         "number_of_shards": 1,
+        # No replica on a single node (green, not yellow); one as soon as a second node joins.
+        "auto_expand_replicas": "0-1",
         "analysis": {
             # Segmented words are joined with "_". The standard tokenizer keeps "thủ_tục"
             # whole (UAX#29 treats "_" as a word joiner) and drops punctuation; the

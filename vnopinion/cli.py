@@ -8,8 +8,10 @@ import sys
 import click
 from pydantic import ValidationError
 
+from indexer.client import make_client
 from indexer.errors import VnopinionError
 from indexer.node import LocalNode
+from indexer.setup import ensure_index
 from vnopinion.settings import Settings
 
 
@@ -49,11 +51,15 @@ def es() -> None:
 @click.pass_context
 def es_start(ctx: click.Context) -> None:
     """Start the node and wait until it is ready (a no-op if it runs)."""
-    node = LocalNode(_settings(ctx))
+    settings = _settings(ctx)
+    node = LocalNode(settings)
     started = node.start()
+    with make_client(settings) as client:
+        setup = ensure_index(client, settings.index_alias)
     status = node.status()
     word = "started" if started else "already running"
     click.echo(f"Elasticsearch {status.version} {word} at {status.url} (health {status.health}).")
+    click.echo(f"Index template and alias {settings.index_alias} ready ({setup.index}).")
 
 
 @es.command("stop")

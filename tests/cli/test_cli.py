@@ -48,6 +48,7 @@ def test_es_start_on_running_node_says_so(es_node: LocalNode, es_settings: Setti
     result = vnopinion("es", "start", env=env_for(es_settings))
     assert result.returncode == 0, result.stderr
     assert "already running" in result.stdout
+    assert "alias vnopinion-docs ready" in result.stdout
 
 
 @pytest.mark.es

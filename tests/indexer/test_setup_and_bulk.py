@@ -45,6 +45,9 @@ def test_setup_creates_template_index_and_alias_idempotently(es: Elasticsearch, 
     assert not second.index_created
     assert es.indices.exists_index_template(name=alias)
     assert list(es.indices.get_alias(name=alias)) == [f"{alias}-2026.11"]
+    # auto_expand_replicas: a single node holds no unassignable replica, so it stays green.
+    health = es.cluster.health(index=first.index, wait_for_status="green", timeout="10s")
+    assert health["status"] == "green"
 
 
 def test_same_document_twice_gives_one(es: Elasticsearch, alias: str) -> None:
