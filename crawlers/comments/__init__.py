@@ -1,0 +1,1 @@
+"""Comment adapters: one small module per site's comment endpoint, over ``base``."""

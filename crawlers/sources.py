@@ -1,0 +1,85 @@
+"""Sites as configuration: ``sources.yaml`` describes every site we crawl.
+
+A site without comments is added by configuration alone. Per-site CSS selectors override
+the generic article extraction only where it is wrong; a comment adapter, named here,
+is code (one small module per site in ``crawlers/comments``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SOURCES_FILE = Path(__file__).with_name("sources.yaml")
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArticleSelectors(_Config):
+    """CSS selectors that override the generic extraction, field by field."""
+
+    title: str | None = None
+    lead: str | None = None
+    body: str | None = Field(None, description="selects the paragraphs of the body text")
+    published_at: str | None = Field(None, description="an element or attribute holding the date")
+    author: str | None = None
+    section: str | None = None
+    tags: str | None = None
+    remove: list[str] = Field(default_factory=list, description="removed before extraction")
+
+
+class EntryPoint(_Config):
+    kind: Literal["rss", "sitemap", "section"]
+    url: str
+
+
+class Limits(_Config):
+    max_articles_per_run: int = Field(500, ge=1)
+    max_comment_pages: int = Field(50, ge=1, description="per article and run")
+    comments_refresh_days: int = Field(7, ge=0, description="re-fetch comments while younger")
+    download_delay_s: float | None = Field(None, ge=0, description="overrides the default")
+
+
+class Source(_Config):
+    key: str = Field(pattern=r"^[a-z0-9_]+$", description="short name used on the command line")
+    name: str
+    domains: list[str] = Field(min_length=1)
+    entry_points: list[EntryPoint] = Field(min_length=1)
+    article_url_patterns: list[str] = Field(
+        min_length=1, description="regular expressions an article URL matches"
+    )
+    comments: str | None = Field(None, description="comment adapter name, if the site has one")
+    kind: Literal["news", "forum"] = "news"
+    selectors: ArticleSelectors = ArticleSelectors()
+    limits: Limits = Limits()
+
+    @field_validator("article_url_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+    def is_article_url(self, url: str) -> bool:
+        return any(re.search(p, url) for p in self.article_url_patterns)
+
+
+class SourcesFile(_Config):
+    sources: list[Source]
+
+
+def load_sources(path: Path = SOURCES_FILE) -> dict[str, Source]:
+    """All sources by key; a bad file fails here with pydantic's message naming the field."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parsed = SourcesFile.model_validate(data)
+    keys = [s.key for s in parsed.sources]
+    duplicates = {k for k in keys if keys.count(k) > 1}
+    if duplicates:
+        raise ValueError(f"duplicate source keys in {path}: {sorted(duplicates)}")
+    return {s.key: s for s in parsed.sources}
