@@ -1,28 +1,33 @@
-"""Item pipeline: batch documents, run the NLP that exists, bulk-upsert into Elasticsearch.
+"""Item pipeline: batch documents, run the NLP that exists, store them, record the state.
 
-Blocking work (tagging, HTTP to Elasticsearch) runs in a worker thread, never on the
-reactor. Counts land in Scrapy's stats under ``vnopinion/``.
+Blocking work (tagging, writes to Elasticsearch or disk) runs in a worker thread, never on
+the reactor. An article is recorded in the crawl state only after its document is stored,
+so a killed crawl refetches what it lost. Counts land in Scrapy's stats under
+``vnopinion/``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
-from elasticsearch import Elasticsearch
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from indexer.bulk import BulkResult, index_documents
+from crawlers.items import FetchedArticle
+from crawlers.sinks import IndexSink, JsonlSink, Sink
+from crawlers.state import CrawlState
 from indexer.client import make_client
 from indexer.documents import AnyDocument, Article, Comment
-from indexer.setup import ensure_index
 from nlp.prepare import prepare_all
 from vnopinion.settings import Settings
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "VNOPINION_SETTINGS"
+OUT_KEY = "VNOPINION_OUT"  # a JSON Lines path: write there instead of indexing
+STATE_FILE = "crawl-state.sqlite"
 
 
 def settings_from_crawler(crawler: Crawler) -> Settings:
@@ -32,51 +37,80 @@ def settings_from_crawler(crawler: Crawler) -> Settings:
     return settings
 
 
+def state_path(settings: Settings) -> Path:
+    return settings.data_dir / STATE_FILE
+
+
 class IndexingPipeline:
-    def __init__(self, crawler: Crawler, settings: Settings) -> None:
+    def __init__(self, crawler: Crawler, settings: Settings, out: Path | None) -> None:
         self.crawler = crawler
         self.settings = settings
+        self.out = out
         self.buffer: list[AnyDocument] = []
-        self.client: Elasticsearch | None = None
+        self.pending: dict[str, FetchedArticle] = {}
+        self.sink: Sink | None = None
+        self.state: CrawlState | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexingPipeline:
-        return cls(crawler, settings_from_crawler(crawler))
+        out = crawler.settings.get(OUT_KEY)
+        return cls(crawler, settings_from_crawler(crawler), Path(out) if out else None)
 
     async def open_spider(self) -> None:
-        self.client = make_client(self.settings)
-        await asyncio.to_thread(ensure_index, self.client, self.settings.index_alias)
+        self.state = CrawlState(state_path(self.settings))
+        if self.out is not None:
+            self.sink = JsonlSink(self.out)
+        else:
+            client = make_client(self.settings)
+            alias, chunk = self.settings.index_alias, self.settings.bulk_chunk_size
+            self.sink = await asyncio.to_thread(IndexSink, client, alias, chunk)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article | Comment):
+        document: AnyDocument
+        if isinstance(item, FetchedArticle):
+            document = item.document
+            self.pending[document.id] = item
+        elif isinstance(item, Article | Comment):
+            document = item
+        else:
             raise DropItem(f"not a vnopinion document: {type(item).__name__}")
-        self._inc(f"fetched/{item.kind}")
-        self.buffer.append(item)
+        self._inc(f"fetched/{document.kind}")
+        self.buffer.append(document)
         if len(self.buffer) >= self.settings.bulk_chunk_size:
             batch, self.buffer = self.buffer, []
-            await asyncio.to_thread(self._tag_and_index, batch)
+            await asyncio.to_thread(self._store, batch)
         return item
 
     async def close_spider(self) -> None:
         batch, self.buffer = self.buffer, []
         if batch:
-            await asyncio.to_thread(self._tag_and_index, batch)
-        if self.client is not None:
-            self.client.close()
+            await asyncio.to_thread(self._store, batch)
+        if self.sink is not None:
+            self.sink.close()
+        if self.state is not None:
+            self.state.close()
 
-    def _tag_and_index(self, batch: list[AnyDocument]) -> BulkResult:
-        assert self.client is not None  # noqa: S101 (opened in open_spider)
-        documents = prepare_all(batch)
-        result = index_documents(
-            self.client, documents, self.settings.index_alias,
-            chunk_size=self.settings.bulk_chunk_size, total=len(documents), progress=False,
-        )  # fmt: skip
-        self._inc("indexed/created", result.created)
-        self._inc("indexed/updated", result.updated)
-        self._inc("indexed/unchanged", result.unchanged)
-        self._inc("rejected", len(result.rejected))
-        return result
+    def _store(self, batch: list[AnyDocument]) -> None:
+        assert self.sink is not None  # noqa: S101 (opened in open_spider)
+        stored = self.sink.store(prepare_all(batch))
+        self._inc("stored", len(stored))
+        self._inc("rejected", len(batch) - len(stored))
+        for doc_id in stored:
+            fetched = self.pending.pop(doc_id, None)
+            if fetched is not None and self.state is not None:
+                self.state.mark_stored(
+                    fetched.urls or [fetched.document.url], source=fetched.source_key,
+                    doc_id=doc_id, published_at=fetched.document.published_at,
+                    comment_ref=fetched.comment_ref,
+                )  # fmt: skip
+        if isinstance(self.sink, IndexSink):
+            for key in ("created", "updated", "unchanged"):
+                self._set(f"indexed/{key}", self.sink.counts[key])
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"vnopinion/{key}", count)
+
+    def _set(self, key: str, value: int) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(f"vnopinion/{key}", value)
