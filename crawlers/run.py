@@ -1,4 +1,4 @@
-"""Run a spider to completion in this process and report what the pipeline did."""
+"""Run spiders to completion in this process and report what the pipeline did."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Spider
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawlers.pipeline import SETTINGS_KEY
 from crawlers.polite import POLITE_DEFAULTS
@@ -22,8 +22,33 @@ class CrawlReport:
     updated: int
     unchanged: int
     rejected: int
+    dropped: int
+    skipped_known: int
     errors: int
-    finish_reason: str
+    finish_reasons: tuple[str, ...]
+
+    @classmethod
+    def from_crawlers(cls, crawlers: list[Crawler]) -> CrawlReport:
+        stats = [c.stats.get_stats() if c.stats else {} for c in crawlers]
+
+        def total(key: str) -> int:
+            return sum(int(s.get(key, 0) or 0) for s in stats)
+
+        dropped = sum(
+            int(v) for s in stats for k, v in s.items() if k.startswith("vnopinion/dropped/")
+        )
+        return cls(
+            articles=total("vnopinion/fetched/article"),
+            comments=total("vnopinion/fetched/comment"),
+            created=total("vnopinion/indexed/created"),
+            updated=total("vnopinion/indexed/updated"),
+            unchanged=total("vnopinion/indexed/unchanged"),
+            rejected=total("vnopinion/rejected"),
+            dropped=dropped,
+            skipped_known=total("vnopinion/skipped/already_stored"),
+            errors=total("log_count/ERROR") + total("spider_exceptions"),
+            finish_reasons=tuple(str(s.get("finish_reason", "unknown")) for s in stats),
+        )
 
 
 def run_crawl(
@@ -32,7 +57,16 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     **spider_args: Any,
 ) -> CrawlReport:
-    """Crawl with the polite defaults (plus ``overrides``); blocks until the crawl ends.
+    """One spider; see ``run_crawls``."""
+    return run_crawls(settings, [(spider, spider_args)], overrides)
+
+
+def run_crawls(
+    settings: Settings,
+    spiders: list[tuple[type[Spider], dict[str, Any]]],
+    overrides: dict[str, Any] | None = None,
+) -> CrawlReport:
+    """Crawl with the polite defaults (plus ``overrides``); blocks until every spider ends.
 
     Scrapy's reactor cannot restart, so call this once per process.
     """
@@ -44,24 +78,13 @@ def run_crawl(
     # Scrapy resets the root logger's level: restore ours.
     logging.getLogger().setLevel(root_level)
     _set_scrapy_log_level(level)
-    crawler = process.create_crawler(spider)
-    process.crawl(crawler, **spider_args)
+    crawlers = []
+    for spider, kwargs in spiders:
+        crawler = process.create_crawler(spider)
+        process.crawl(crawler, **kwargs)
+        crawlers.append(crawler)
     process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-
-    def stat(key: str) -> int:
-        return int(stats.get(f"vnopinion/{key}", 0))
-
-    return CrawlReport(
-        articles=stat("fetched/article"),
-        comments=stat("fetched/comment"),
-        created=stat("indexed/created"),
-        updated=stat("indexed/updated"),
-        unchanged=stat("indexed/unchanged"),
-        rejected=stat("rejected"),
-        errors=int(stats.get("log_count/ERROR", 0)) + int(stats.get("spider_exceptions", 0)),
-        finish_reason=str(stats.get("finish_reason", "unknown")),
-    )
+    return CrawlReport.from_crawlers(crawlers)
 
 
 def _set_scrapy_log_level(level: str | int) -> None:

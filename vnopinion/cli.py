@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from pydantic import ValidationError
@@ -13,6 +16,8 @@ from indexer.errors import VnopinionError
 from indexer.node import LocalNode
 from indexer.setup import ensure_index
 from vnopinion.settings import Settings
+
+SITE_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -124,6 +129,51 @@ def demo(ctx: click.Context, no_serve: bool) -> None:
     click.echo(f"API docs:      {api}/docs")
     click.echo("Press Ctrl+C to stop (Elasticsearch keeps running: `vnopinion es stop`).")
     _serve_api(settings)
+
+
+@main.command()
+@click.option("--site", "sites", multiple=True, help="Source key from sources.yaml (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Skip articles published before.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after N responses per site.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write documents to this JSON Lines file instead of indexing them.")  # fmt: skip
+@click.pass_context
+def crawl(
+    ctx: click.Context,
+    sites: tuple[str, ...],
+    since: datetime | None,
+    max_pages: int | None,
+    out: Path | None,
+) -> None:
+    """Crawl the configured news sites (all, or --site ...) politely and incrementally."""
+    from crawlers.run import run_crawls
+    from crawlers.spiders.news import NewsSpider, sources_by_key
+
+    settings = _settings(ctx)
+    try:
+        sources = sources_by_key(list(sites))
+    except KeyError as exc:
+        raise VnopinionError(str(exc.args[0]), hint="see crawlers/sources.yaml") from exc
+    if out is None:
+        with make_client(settings) as client:
+            ensure_index(client, settings.index_alias)
+    overrides: dict[str, object] = {}
+    if max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = max_pages
+    if out is not None:
+        overrides["VNOPINION_OUT"] = str(out)
+    since_utc = since.replace(tzinfo=SITE_TIMEZONE).astimezone(UTC) if since else None
+    report = run_crawls(
+        settings, [(NewsSpider, {"source": s, "since": since_utc}) for s in sources], overrides
+    )
+    where = f"written to {out}" if out else f"indexed in {settings.index_alias}"
+    click.echo(
+        f"{report.articles} articles and {report.comments} comments {where}; "
+        f"{report.skipped_known} known articles skipped, {report.dropped} pages dropped "
+        f"(reasons in the log), {report.rejected} rejected."
+    )
+    if report.errors or report.rejected:
+        ctx.exit(1)
 
 
 @main.command()
