@@ -16,6 +16,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawlers.dedupe import NearDuplicates
 from crawlers.items import FetchedArticle
 from crawlers.sinks import IndexSink, JsonlSink, Sink
 from crawlers.state import CrawlState
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 SETTINGS_KEY = "VNOPINION_SETTINGS"
 OUT_KEY = "VNOPINION_OUT"  # a JSON Lines path: write there instead of indexing
 STATE_FILE = "crawl-state.sqlite"
+DUPLICATES_FILE = "near-duplicates.sqlite"
 
 
 def settings_from_crawler(crawler: Crawler) -> Settings:
@@ -50,6 +52,7 @@ class IndexingPipeline:
         self.pending: dict[str, FetchedArticle] = {}
         self.sink: Sink | None = None
         self.state: CrawlState | None = None
+        self.duplicates: NearDuplicates | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexingPipeline:
@@ -58,6 +61,7 @@ class IndexingPipeline:
 
     async def open_spider(self) -> None:
         self.state = CrawlState(state_path(self.settings))
+        self.duplicates = NearDuplicates(self.settings.data_dir / DUPLICATES_FILE)
         if self.out is not None:
             self.sink = JsonlSink(self.out)
         else:
@@ -89,10 +93,25 @@ class IndexingPipeline:
             self.sink.close()
         if self.state is not None:
             self.state.close()
+        if self.duplicates is not None:
+            self.duplicates.close()
+
+    def _mark_copies(self, batch: list[AnyDocument]) -> list[AnyDocument]:
+        """Syndicated copies get ``duplicate_of``; nothing is dropped."""
+        assert self.duplicates is not None  # noqa: S101 (opened in open_spider)
+        marked: list[AnyDocument] = []
+        for doc in batch:
+            if isinstance(doc, Article):
+                original = self.duplicates.original_of(doc.id, f"{doc.title}\n{doc.text}")
+                if original is not None:
+                    self._inc("near_duplicates")
+                    doc = doc.model_copy(update={"duplicate_of": original})
+            marked.append(doc)
+        return marked
 
     def _store(self, batch: list[AnyDocument]) -> None:
         assert self.sink is not None  # noqa: S101 (opened in open_spider)
-        stored = self.sink.store(prepare_all(batch))
+        stored = self.sink.store(prepare_all(self._mark_copies(batch)))
         self._inc("stored", len(stored))
         self._inc("rejected", len(batch) - len(stored))
         for doc_id in stored:

@@ -120,6 +120,9 @@ class Article(Document):
     lead: Text | None = None
     author: Keyword | None = Field(None, description="the byline (a journalist, public)")
     tags: Keywords | None = None
+    duplicate_of: Keyword | None = Field(
+        None, description="id of an earlier near-identical article (a syndicated copy)"
+    )
 
 
 class Comment(Document):

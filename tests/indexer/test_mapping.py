@@ -27,7 +27,7 @@ DESIGN_TYPES = {
 }  # fmt: skip
 EXTRA_TYPES = {
     "lead": "text", "author": "keyword", "tags": "keyword", "author_name": "keyword",
-    "place.as_written": "keyword",
+    "place.as_written": "keyword", "duplicate_of": "keyword",
 }  # fmt: skip
 
 
