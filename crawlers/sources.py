@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SOURCES_FILE = Path(__file__).with_name("sources.yaml")
 
@@ -22,21 +23,34 @@ class _Config(BaseModel):
 
 
 class ArticleSelectors(_Config):
-    """CSS selectors that override the generic extraction, field by field."""
+    """CSS selectors that override the generic extraction, field by field.
+
+    Each may use parsel's ``::text`` / ``::attr(name)``. A selector that matches nothing
+    leaves its field to the generic extraction (``crawlers/extract``).
+    """
 
     title: str | None = None
     lead: str | None = None
-    body: str | None = Field(None, description="selects the paragraphs of the body text")
+    body: str | None = Field(
+        None,
+        description="the body's paragraphs, or elements holding them (read in page order; "
+        "figures, captions, tables and asides are skipped)",
+    )
     published_at: str | None = Field(None, description="an element or attribute holding the date")
-    author: str | None = None
+    author: str | None = Field(None, description="every match is one author")
     section: str | None = None
-    tags: str | None = None
-    remove: list[str] = Field(default_factory=list, description="removed before extraction")
+    tags: str | None = Field(None, description="every match is one tag")
+    remove: list[str] = Field(
+        default_factory=list,
+        description="removed from the body before its text is read (related-article boxes)",
+    )
 
 
 class EntryPoint(_Config):
+    """Where a crawl starts: a feed, a sitemap or a listing ("section") page."""
+
     kind: Literal["rss", "sitemap", "section"]
-    url: str
+    url: str = Field(pattern=r"^https?://[^/\s]+")
 
 
 class Limits(_Config):
@@ -49,7 +63,9 @@ class Limits(_Config):
 class Source(_Config):
     key: str = Field(pattern=r"^[a-z0-9_]+$", description="short name used on the command line")
     name: str
-    domains: list[str] = Field(min_length=1)
+    domains: list[str] = Field(
+        min_length=1, description="lower-case host names; the first names the source"
+    )
     entry_points: list[EntryPoint] = Field(min_length=1)
     article_url_patterns: list[str] = Field(
         min_length=1, description="regular expressions an article URL matches"
@@ -59,6 +75,14 @@ class Source(_Config):
     selectors: ArticleSelectors = ArticleSelectors()
     limits: Limits = Limits()
 
+    @field_validator("domains")
+    @classmethod
+    def _domains_are_hosts(cls, domains: list[str]) -> list[str]:
+        bad = [d for d in domains if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d)]
+        if bad:
+            raise ValueError(f"not lower-case host names: {bad}")
+        return domains
+
     @field_validator("article_url_patterns")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
@@ -66,8 +90,20 @@ class Source(_Config):
             re.compile(pattern)
         return patterns
 
+    @model_validator(mode="after")
+    def _entry_points_on_domains(self) -> Source:
+        strays = [e.url for e in self.entry_points if not self.is_on_domain(e.url)]
+        if strays:
+            raise ValueError(f"entry points outside {self.domains}: {strays}")
+        return self
+
     def is_article_url(self, url: str) -> bool:
         return any(re.search(p, url) for p in self.article_url_patterns)
+
+    def is_on_domain(self, url: str) -> bool:
+        """Whether ``url``'s host is one of the domains or a subdomain of one."""
+        host = (urlsplit(url).hostname or "").casefold()
+        return any(host == d or host.endswith(f".{d}") for d in self.domains)
 
 
 class SourcesFile(_Config):
