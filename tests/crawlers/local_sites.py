@@ -101,8 +101,10 @@ class ToLocalSites:
         if host in LOCAL_HOSTS:
             return None
         local = f"{self.base}/{page_key(request.url)}"
-        meta = {**request.meta, "real_url": request.url}
-        return request.replace(url=local, meta=meta)
+        # The local twin is rescheduled: let it past the offsite and duplicate filters,
+        # which already judged the real URL.
+        meta = {**request.meta, "real_url": request.url, "allow_offsite": True}
+        return request.replace(url=local, meta=meta, dont_filter=True)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

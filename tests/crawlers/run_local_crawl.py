@@ -1,0 +1,44 @@
+"""Run one NewsSpider crawl against LocalSites, in its own process (Scrapy's reactor cannot
+restart), with the outside network blocked. Used by the crawl tests.
+
+    python -m tests.crawlers.run_local_crawl '<json: base, source, data_dir, out, entry_points>'
+
+Prints one JSON line: the crawl report and any outside connection attempts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from crawlers.run import run_crawls
+from crawlers.sources import EntryPoint, load_sources
+from crawlers.spiders.news import NewsSpider
+from tests.crawlers.local_sites import BASE_SETTING, outside_network_blocked
+from vnopinion.settings import Settings
+
+
+def main(args: dict[str, object]) -> None:
+    source = load_sources()[str(args["source"])]
+    if args.get("entry_points"):
+        entries = [EntryPoint.model_validate(e) for e in args["entry_points"]]  # type: ignore[attr-defined]
+        source = source.model_copy(update={"entry_points": entries})
+    settings = Settings(_env_file=None, data_dir=Path(str(args["data_dir"])))  # type: ignore[call-arg]
+    overrides = {
+        BASE_SETTING: args["base"],
+        "DOWNLOADER_MIDDLEWARES": {"tests.crawlers.local_sites.ToLocalSites": 60},
+        "VNOPINION_OUT": args["out"],
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "LOG_VERSIONS": [],
+    }
+    with outside_network_blocked() as attempts:
+        report = run_crawls(settings, [(NewsSpider, {"source": source})], overrides)
+    print(json.dumps({"report": asdict(report), "outside_attempts": attempts}))
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]))
