@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class LocalSites:
 
     pages: dict[str, Page]
     requests: list[str] = field(default_factory=list)
+    delay_s: float = 0.0  # per response, to make a crawl slow enough to interrupt
 
     def __post_init__(self) -> None:
         sites = self
@@ -47,6 +49,8 @@ class LocalSites:
             def do_GET(self) -> None:
                 real = self.path.lstrip("/")  # "<host>/<path>?<query>"
                 sites.requests.append(real)
+                if sites.delay_s:
+                    time.sleep(sites.delay_s)
                 page = sites.pages.get(real)
                 if page is None:
                     self.send_response(404)
