@@ -6,13 +6,14 @@ from typing import Any
 
 from vnopinion import __version__
 
-USER_AGENT = (
-    f"vnopinion/{__version__} (+https://github.com/vnopinion/vnopinion; public-opinion research)"
-)
+
+def user_agent(contact: str) -> str:
+    """Identifiable, with a way to reach the operator (settings.crawl_contact)."""
+    return f"vnopinion/{__version__} (public-opinion research; +{contact})"
+
 
 POLITE_DEFAULTS: dict[str, Any] = {
     "BOT_NAME": "vnopinion",
-    "USER_AGENT": USER_AGENT,
     "ROBOTSTXT_OBEY": True,
     "CONCURRENT_REQUESTS": 8,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,

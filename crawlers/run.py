@@ -10,7 +10,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawlers.pipeline import SETTINGS_KEY
-from crawlers.polite import POLITE_DEFAULTS
+from crawlers.polite import POLITE_DEFAULTS, user_agent
 from vnopinion.settings import Settings
 
 
@@ -70,7 +70,12 @@ def run_crawls(
 
     Scrapy's reactor cannot restart, so call this once per process.
     """
-    scrapy_settings = {**POLITE_DEFAULTS, **(overrides or {}), SETTINGS_KEY: settings}
+    scrapy_settings = {
+        **POLITE_DEFAULTS,
+        "USER_AGENT": user_agent(settings.crawl_contact),
+        **(overrides or {}),
+        SETTINGS_KEY: settings,
+    }
     level = scrapy_settings.get("LOG_LEVEL", "INFO")
     root_level = logging.getLogger().level
     _set_scrapy_log_level(level)

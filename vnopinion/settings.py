@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     api_port: int = Field(8000, ge=1, le=65535)
     demo_site_port: int = Field(8765, ge=1, le=65535)
 
+    # Crawling: sites see who we are and how to reach us.
+    crawl_contact: str = Field(
+        "https://github.com/vnopinion/vnopinion",
+        description="contact URL or e-mail put in the crawler's User-Agent",
+    )
+
     # Privacy (Decree 13/2023/NĐ-CP): commenters are indexed under a keyed pseudonym.
     pseudonym_key: SecretStr | None = Field(
         None, description="secret for author pseudonyms; generated in data_dir if unset"
