@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
+from crawlers.replay import LocalSites, Page, page_key
 from indexer.node import LocalNode
-from tests.crawlers.local_sites import LocalSites, Page, page_key
 from vnopinion.demo_site import render
 from vnopinion.demo_site.content import load_site
 from vnopinion.settings import Settings
@@ -53,7 +53,7 @@ def start_crawl(
             "es_url": settings.es_url, "alias": alias, "chunk": 3}  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.crawlers.run_local_crawl", json.dumps(args)],
+        [sys.executable, "-m", "crawlers.replay_crawl", json.dumps(args)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

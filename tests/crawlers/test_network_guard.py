@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.crawlers.local_sites import LocalSites, Page, outside_network_blocked
+from crawlers.replay import LocalSites, Page, outside_network_blocked
 
 
 def test_outside_connections_and_lookups_are_refused_and_recorded() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.crawlers.local_sites import LocalSites, file_page, page_key
+from crawlers.replay import LocalSites, file_page, page_key
 from tests.shared import site_fixture
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def crawl(sites: LocalSites, data_dir: Path, out: Path) -> dict[str, Any]:
             "out": str(out), "entry_points": [{"kind": "section", "url": LISTING}]}  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
     result = subprocess.run(
-        [sys.executable, "-m", "tests.crawlers.run_local_crawl", json.dumps(args)],
+        [sys.executable, "-m", "crawlers.replay_crawl", json.dumps(args)],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,7 +1,7 @@
-"""Run one NewsSpider crawl against LocalSites, in its own process (Scrapy's reactor cannot
-restart), with the outside network blocked. Used by the crawl tests.
+"""Run one NewsSpider crawl against a replay server, in its own process (Scrapy's reactor
+cannot restart), with the outside network blocked. Used by the crawl tests and bench/crawl.
 
-    python -m tests.crawlers.run_local_crawl '<json: base, source (key or definition),
+    python -m crawlers.replay_crawl '<json: base, source (key or definition),
         data_dir, entry_points?, out? (JSON Lines) or es_url + alias (index), chunk?>'
 
 Prints one JSON line: the crawl report and any outside connection attempts.
@@ -13,33 +13,35 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
+from crawlers.replay import BASE_SETTING, outside_network_blocked
 from crawlers.run import run_crawls
 from crawlers.sources import EntryPoint, Source, load_sources
 from crawlers.spiders.news import NewsSpider
-from tests.crawlers.local_sites import BASE_SETTING, outside_network_blocked
 from vnopinion.settings import Settings
 
 
-def main(args: dict[str, object]) -> None:
+def main(args: dict[str, Any]) -> None:
     if isinstance(args["source"], dict):
         source = Source.model_validate(args["source"])
     else:
         source = load_sources()[str(args["source"])]
     if args.get("entry_points"):
-        entries = [EntryPoint.model_validate(e) for e in args["entry_points"]]  # type: ignore[attr-defined]
+        entries = [EntryPoint.model_validate(e) for e in args["entry_points"]]
         source = source.model_copy(update={"entry_points": entries})
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, data_dir=Path(str(args["data_dir"])),
         es_url=str(args.get("es_url") or "http://127.0.0.1:9200"),
         index_alias=str(args.get("alias") or "vnopinion-docs"),
         bulk_chunk_size=int(str(args.get("chunk") or 500)),
     )  # fmt: skip
-    overrides = {
+    overrides: dict[str, object] = {
         BASE_SETTING: args["base"],
-        "DOWNLOADER_MIDDLEWARES": {"tests.crawlers.local_sites.ToLocalSites": 60},
+        "DOWNLOADER_MIDDLEWARES": {"crawlers.replay.ToLocalSites": 60},
         "VNOPINION_OUT": args.get("out"),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": int(str(args.get("concurrency") or 1)),
+        "CONCURRENT_REQUESTS": int(str(args.get("concurrency") or 8)),
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",

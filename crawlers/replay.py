@@ -1,4 +1,6 @@
-"""Serve saved pages at their real URLs from 127.0.0.1, and keep the crawl on this machine.
+"""Replay: serve saved pages at their real URLs from 127.0.0.1, and keep crawls on this machine.
+
+Used by the offline tests and the crawl benchmark, never by a production crawl.
 
 ``LocalSites`` maps real URLs (https://vnexpress.net/kinh-doanh) to files: saved pages in
 ../shared are read in place, our own pages from tests/fixtures. The downloader middleware
