@@ -25,6 +25,8 @@ class CrawlReport:
     dropped: int
     skipped_known: int
     errors: int
+    responses: int
+    elapsed_s: float
     finish_reasons: tuple[str, ...]
 
     @classmethod
@@ -47,6 +49,8 @@ class CrawlReport:
             dropped=dropped,
             skipped_known=total("vnopinion/skipped/already_stored"),
             errors=total("log_count/ERROR") + total("spider_exceptions"),
+            responses=total("response_received_count"),
+            elapsed_s=max((float(s.get("elapsed_time_seconds", 0.0)) for s in stats), default=0.0),
             finish_reasons=tuple(str(s.get("finish_reason", "unknown")) for s in stats),
         )
 
