@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -64,6 +66,27 @@ def node_settings(**overrides: object) -> Settings:
         values["cache_dir"] = Path(cache)
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment for a ``vnopinion`` subprocess that uses ``settings`` (ours win)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
+    env.update({
+        "VNOPINION_ES_URL": settings.es_url,
+        "VNOPINION_DATA_DIR": str(settings.data_dir),
+        "VNOPINION_CACHE_DIR": str(settings.cache_dir),
+        "VNOPINION_ES_HEAP": settings.es_heap,
+    })  # fmt: skip
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``vnopinion ARGS`` as a user runs it, with this interpreter."""
+    return subprocess.run(
+        [sys.executable, "-c", "from vnopinion.cli import run; run()", *args],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")

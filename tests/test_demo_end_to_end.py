@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -14,38 +11,20 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from indexer.node import LocalNode
 from indexer.queries import count_by_kind
+from tests.conftest import cli_env, run_cli
 from vnopinion.demo_site.content import SampleArticle, SampleSite, load_site
 from vnopinion.settings import Settings
 
 pytestmark = [pytest.mark.es, pytest.mark.slow]
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
-    env.update({
-        "VNOPINION_ES_URL": settings.es_url,
-        "VNOPINION_DATA_DIR": str(settings.data_dir),
-        "VNOPINION_CACHE_DIR": str(settings.cache_dir),
-        "VNOPINION_INDEX_ALIAS": "demo-docs",
-        "VNOPINION_DEMO_SITE_PORT": str(settings.demo_site_port),
-        "VNOPINION_ES_HEAP": settings.es_heap,
-    })  # fmt: skip
-    return env
-
-
-def run_demo(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from vnopinion.cli import run; run()", "demo", "--no-serve"],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def demo_counts(es_node: LocalNode, es_settings: Settings) -> Iterator[list[dict[str, int]]]:
-    env = settings_env(es_settings)
+    env = cli_env(es_settings, VNOPINION_INDEX_ALIAS="demo-docs",
+                  VNOPINION_DEMO_SITE_PORT=str(es_settings.demo_site_port))  # fmt: skip
     counts = []
     for _ in range(2):
-        result = run_demo(env)
+        result = run_cli("demo", "--no-serve", env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         with Elasticsearch(es_settings.es_url) as client:
             client.indices.refresh(index="demo-docs")

@@ -8,13 +8,13 @@ endpoint is noticed instead of indexed as empty or garbled comments.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import lxml.html
 
+from crawlers.blocked import challenge_kind
 from crawlers.comments.base import CommentFormatError
 
 __all__ = [
@@ -41,18 +41,6 @@ _BLOCK_TAGS = frozenset(
 )
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
 
-# Markers only a challenge or block page carries. The bare ``/cdn-cgi/challenge-platform/``
-# path is not one of them: Cloudflare injects ``.../scripts/jsd/main.js`` into normal pages.
-_CHALLENGE_MARKERS = (
-    "window._cf_chl_opt",
-    "/cdn-cgi/challenge-platform/h/",
-    "cf-browser-verification",
-    "cf-challenge-running",
-    "cf-error-details",
-)
-_CHALLENGE_TITLES = ("just a moment...", "attention required! | cloudflare")
-_TITLE = re.compile(r"<title[^>]*>\s*([^<]*?)\s*</title>", re.IGNORECASE)
-
 
 class BlockedError(CommentFormatError):
     """The site answered with a bot challenge (Cloudflare) instead of content: retry later
@@ -61,10 +49,7 @@ class BlockedError(CommentFormatError):
 
 def is_challenge_page(text: str) -> bool:
     """True for a Cloudflare "Just a moment..." challenge or "Attention Required" block page."""
-    title = _TITLE.search(text[:4096])
-    if title and title.group(1).strip().casefold() in _CHALLENGE_TITLES:
-        return True
-    return any(marker in text for marker in _CHALLENGE_MARKERS)
+    return challenge_kind(text) is not None
 
 
 def raise_if_blocked(body: bytes | str, site: str) -> None:

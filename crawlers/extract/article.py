@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawlers.extract.blocked import challenge_kind
+from crawlers.blocked import challenge_kind
 from crawlers.extract.body import generic_paragraphs, tidy
 from crawlers.extract.dates import htmldate_date, printed_date
 from crawlers.extract.errors import (
@@ -45,7 +45,7 @@ def extract_article(html: str, url: str, source: Source, crawled_at: datetime) -
     root = parse_html(html)
     if root is None:
         raise ExtractionError(EMPTY_PAGE, url)
-    challenge = challenge_kind(root)
+    challenge = challenge_kind(html)
     if challenge:
         raise ExtractionError(BLOCKED, url, f"{challenge} page, not content")
     meta = read_metadata(root, url, _publisher_names(source))

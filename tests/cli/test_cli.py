@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from indexer.node import LocalNode
-from tests.conftest import free_port
+from tests.conftest import cli_env, free_port, run_cli
 from vnopinion.settings import Settings
-
-
-def vnopinion(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from vnopinion.cli import run; run()", *args],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-
-
-def env_for(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
-    env.update({
-        "VNOPINION_ES_URL": settings.es_url,
-        "VNOPINION_DATA_DIR": str(settings.data_dir),
-        "VNOPINION_CACHE_DIR": str(settings.cache_dir),
-        "VNOPINION_ES_HEAP": settings.es_heap,
-    })  # fmt: skip
-    return env
 
 
 @pytest.mark.es
 def test_es_status_prints_version_health_and_count(
     es_node: LocalNode, es_settings: Settings
 ) -> None:
-    result = vnopinion("es", "status", env=env_for(es_settings))
+    result = run_cli("es", "status", env=cli_env(es_settings))
     assert result.returncode == 0, result.stderr
     assert "version: 8.19." in result.stdout
     assert "health: green" in result.stdout or "health: yellow" in result.stdout
@@ -45,7 +24,7 @@ def test_es_status_prints_version_health_and_count(
 
 @pytest.mark.es
 def test_es_start_on_running_node_says_so(es_node: LocalNode, es_settings: Settings) -> None:
-    result = vnopinion("es", "start", env=env_for(es_settings))
+    result = run_cli("es", "start", env=cli_env(es_settings))
     assert result.returncode == 0, result.stderr
     assert "already running" in result.stdout
     assert "alias vnopinion-docs ready" in result.stdout
@@ -53,7 +32,7 @@ def test_es_start_on_running_node_says_so(es_node: LocalNode, es_settings: Setti
 
 @pytest.mark.es
 def test_es_logs_prints_the_node_log(es_node: LocalNode, es_settings: Settings) -> None:
-    result = vnopinion("es", "logs", "-n", "5", env=env_for(es_settings))
+    result = run_cli("es", "logs", "-n", "5", env=cli_env(es_settings))
     assert result.returncode == 0
     assert "vnopinion.log" in result.stdout
     assert len(result.stdout.strip().splitlines()) <= 6
@@ -62,7 +41,7 @@ def test_es_logs_prints_the_node_log(es_node: LocalNode, es_settings: Settings) 
 def test_status_of_a_missing_node_exits_1(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, es_url=f"http://127.0.0.1:{free_port()}",  # type: ignore[call-arg]
                         data_dir=tmp_path)  # fmt: skip
-    result = vnopinion("es", "status", env=env_for(settings))
+    result = run_cli("es", "status", env=cli_env(settings))
     assert result.returncode == 1
     assert "not reachable" in result.stdout
 
@@ -70,8 +49,8 @@ def test_status_of_a_missing_node_exits_1(tmp_path: Path) -> None:
 def test_failures_print_a_message_and_what_to_do(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, es_url=f"http://127.0.0.1:{free_port()}",  # type: ignore[call-arg]
                         data_dir=tmp_path)  # fmt: skip
-    env = env_for(settings) | {"VNOPINION_ES_SECURITY": "true"}
-    result = vnopinion("es", "start", env=env)
+    env = cli_env(settings) | {"VNOPINION_ES_SECURITY": "true"}
+    result = run_cli("es", "start", env=env)
     assert result.returncode == 1
     assert "Error: Security is on" in result.stderr
     assert "What to do: set VNOPINION_ES_PASSWORD" in result.stderr
@@ -79,9 +58,9 @@ def test_failures_print_a_message_and_what_to_do(tmp_path: Path) -> None:
 
 
 def test_bad_setting_is_refused_clearly(tmp_path: Path) -> None:
-    env = env_for(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    env = cli_env(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
     env["VNOPINION_ES_URL"] = "localhost:9200"
-    result = vnopinion("es", "status", env=env)
+    result = run_cli("es", "status", env=env)
     assert result.returncode == 1
     assert "es_url must look like http://host:port" in result.stderr
     assert "Traceback" not in result.stderr
