@@ -2,7 +2,7 @@
 cannot restart), with the outside network blocked. Used by the crawl tests and bench/crawl.
 
     python -m crawlers.replay_crawl '<json: base, source (key or definition),
-        data_dir, entry_points?, out? (JSON Lines) or es_url + alias (index), chunk?>'
+        data_dir, entry_points?, limits?, since?, out? (JSON Lines) or es_url + alias, chunk?>'
 
 Prints one JSON line: the crawl report and any outside connection attempts.
 """
@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from crawlers.replay import BASE_SETTING, outside_network_blocked
 from crawlers.run import run_crawls
-from crawlers.sources import EntryPoint, Source, load_sources
+from crawlers.sources import EntryPoint, Limits, Source, load_sources
 from crawlers.spiders.news import NewsSpider
 from vnopinion.settings import Settings
 
@@ -30,6 +31,10 @@ def main(args: dict[str, Any]) -> None:
     if args.get("entry_points"):
         entries = [EntryPoint.model_validate(e) for e in args["entry_points"]]
         source = source.model_copy(update={"entry_points": entries})
+    if args.get("limits"):
+        limits = Limits.model_validate({**source.limits.model_dump(), **args["limits"]})
+        source = source.model_copy(update={"limits": limits})
+    since = datetime.fromisoformat(args["since"]) if args.get("since") else None
     settings = Settings(
         _env_file=None, data_dir=Path(str(args["data_dir"])),
         es_url=str(args.get("es_url") or "http://127.0.0.1:9200"),
@@ -48,7 +53,7 @@ def main(args: dict[str, Any]) -> None:
         "LOG_VERSIONS": [],
     }
     with outside_network_blocked() as attempts:
-        report = run_crawls(settings, [(NewsSpider, {"source": source})], overrides)
+        report = run_crawls(settings, [(NewsSpider, {"source": source, "since": since})], overrides)
     print(json.dumps({"report": asdict(report), "outside_attempts": attempts}))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,13 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawlers.comments.base import ArticleRef, CommentAdapter, CommentFormatError, CommentRequest
+from crawlers.comments.base import (
+    ArticleRef,
+    CommentAdapter,
+    CommentFormatError,
+    CommentRequest,
+    ParsedComment,
+)
 from crawlers.comments.documents import to_document
 from crawlers.comments.registry import get_adapter
 from crawlers.encoding import EncodingError, decode_page
@@ -26,7 +33,7 @@ from crawlers.pipeline import settings_from_crawler, state_path
 from crawlers.pseudonym import Pseudonymizer, load_or_create_key
 from crawlers.sources import Source, load_sources
 from crawlers.state import CrawlState
-from indexer.documents import Comment
+from indexer.documents import Article, Comment, article_id
 
 FEED_LINKS = "//item/link/text() | //*[local-name()='entry']/*[local-name()='link']/@href"
 CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -111,9 +118,14 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles --------------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[FetchedArticle | scrapy.Request]:
+    def parse_article(
+        self, response: Response
+    ) -> Iterator[FetchedArticle | Comment | scrapy.Request]:
         html = self._decode(response)
         if html is None:
+            return
+        if self.source.kind == "forum":
+            yield from self._parse_thread(response, html)
             return
         try:
             article = extract_article(html, response.url, self.source, datetime.now(UTC))
@@ -129,6 +141,33 @@ class NewsSpider(scrapy.Spider):
         yield FetchedArticle(article, self.source.key, list(dict.fromkeys(urls)), ref)
         if ref is not None:
             yield from self._comment_requests(article.id, ref)
+
+    def _parse_thread(
+        self, response: Response, html: str
+    ) -> Iterator[FetchedArticle | Comment | scrapy.Request]:
+        """A forum thread: its opening post is the article, the other posts its comments."""
+        assert self.adapter is not None  # noqa: S101 (a forum source names its adapter)
+        try:
+            ref = self.adapter.article_ref(html, response.url)
+            if ref is None:
+                self._drop("thread", response.url, "not a thread URL")
+                return
+            first = self.adapter.first_requests(ref)[0]
+            page = self.adapter.parse(response.body, first, ref)
+        except CommentFormatError as exc:
+            self._drop("thread", response.url, str(exc))
+            return
+        opener = page.comments[0]
+        ref = replace(ref, extra={**ref.extra, "opener_id": opener.site_comment_id})
+        article = Article(
+            id=article_id(ref.url), source=self.source.domains[0], source_name=self.source.name,
+            url=ref.url, title=ref.extra.get("title") or opener.text[:120], text=opener.text,
+            published_at=opener.created_at, crawled_at=datetime.now(UTC), section="forum",
+        )  # fmt: skip
+        urls = list(dict.fromkeys([response.url, ref.url]))
+        yield FetchedArticle(article, self.source.key, urls, ref)
+        yield from self._comment_documents(page.comments, ref, article.id)
+        yield from self._follow(page.follow, article.id, ref)
 
     # -- comments --------------------------------------------------------------------------
 
@@ -157,27 +196,40 @@ class NewsSpider(scrapy.Spider):
         self, response: Response, creq: CommentRequest, doc_id: str, ref: ArticleRef
     ) -> Iterator[Comment | scrapy.Request]:
         assert self.adapter is not None  # noqa: S101
-        assert self.pseudonymizer is not None  # noqa: S101
         try:
             page = self.adapter.parse(response.body, creq, ref)
         except CommentFormatError as exc:
             self._drop("comments", response.url, str(exc))
             return
+        yield from self._comment_documents(page.comments, ref, doc_id)
+        yield from self._follow(page.follow, doc_id, ref)
+
+    def _comment_documents(
+        self, comments: list[ParsedComment], ref: ArticleRef, doc_id: str
+    ) -> Iterator[Comment]:
+        assert self.pseudonymizer is not None  # noqa: S101 (from_crawler)
         now = datetime.now(UTC)
-        source = self.source.domains[0]
-        for parsed in page.comments:
+        opener = ref.extra.get("opener_id")
+        for parsed in comments:
+            if parsed.site_comment_id == opener:
+                continue  # a thread's opening post is its article
             yield to_document(
-                parsed, ref, source=source, source_name=self.source.name, article_doc_id=doc_id,
-                pseudonymizer=self.pseudonymizer, keep_author_names=self.keep_author_names,
-                crawled_at=now,
+                parsed, ref, source=self.source.domains[0], source_name=self.source.name,
+                article_doc_id=doc_id, pseudonymizer=self.pseudonymizer,
+                keep_author_names=self.keep_author_names, crawled_at=now,
             )  # fmt: skip
+
+    def _follow(
+        self, follow: list[CommentRequest], doc_id: str, ref: ArticleRef
+    ) -> Iterator[scrapy.Request]:
+        """Next pages and reply lists, up to the source's per-article page limit."""
         pages = self.comment_pages.get(doc_id, 1)
-        for follow in page.follow:
+        for creq in follow:
             if pages >= self.source.limits.max_comment_pages:
                 self._inc("skipped/comment_page_limit")
                 break
             pages += 1
-            yield self._comment_request(follow, doc_id, ref)
+            yield self._comment_request(creq, doc_id, ref)
         self.comment_pages[doc_id] = pages
 
     # -- helpers ---------------------------------------------------------------------------

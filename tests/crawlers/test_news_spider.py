@@ -46,9 +46,10 @@ def sites() -> Iterator[LocalSites]:
     local.close()
 
 
-def crawl(sites: LocalSites, data_dir: Path, out: Path) -> dict[str, Any]:
+def crawl(sites: LocalSites, data_dir: Path, out: Path, **extra: Any) -> dict[str, Any]:
     args = {"base": sites.base_url, "source": "vnexpress", "data_dir": str(data_dir),
-            "out": str(out), "entry_points": [{"kind": "section", "url": LISTING}]}  # fmt: skip
+            "out": str(out), "entry_points": [{"kind": "section", "url": LISTING}],
+            **extra}  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
     result = subprocess.run(
         [sys.executable, "-m", "crawlers.replay_crawl", json.dumps(args)],
@@ -95,3 +96,62 @@ def test_second_crawl_fetches_no_article_page_again(sites: LocalSites, tmp_path:
     assert page_key(LISTING) in again  # entry points are always read
     assert second["report"]["skipped_known"] >= 1
     assert second["report"]["articles"] == 0
+
+
+def test_comments_of_young_articles_are_fetched_again(sites: LocalSites, tmp_path: Path) -> None:
+    out, data = tmp_path / "docs.jsonl", tmp_path / "data"
+    young = {"comments_refresh_days": 3650}  # the saved article (March 2026) counts as young
+    crawl(sites, data, out, limits=young)
+    before = len(sites.requests)
+    crawl(sites, data, out, limits=young)
+    again = sites.requests[before:]
+    assert page_key(COMMENTS) in again
+    assert page_key(ARTICLE) not in again
+    comments = [d for d in documents(out) if d["kind"] == "comment"]
+    assert len(comments) == 10  # written twice to the file; the same 5 ids (upserts in ES)
+    assert len({c["id"] for c in comments}) == 5
+
+
+def test_comments_of_old_articles_are_left_alone(sites: LocalSites, tmp_path: Path) -> None:
+    out, data = tmp_path / "docs.jsonl", tmp_path / "data"
+    crawl(sites, data, out)  # default: refresh for 7 days; the article is from March 2026
+    before = len(sites.requests)
+    crawl(sites, data, out)
+    assert page_key(COMMENTS) not in sites.requests[before:]
+
+
+def test_since_skips_older_articles(sites: LocalSites, tmp_path: Path) -> None:
+    out = tmp_path / "docs.jsonl"
+    run = crawl(sites, tmp_path / "data", out, since="2026-03-08T00:00:00+00:00")
+    assert run["report"]["articles"] == 0
+    assert not out.exists() or documents(out) == []
+
+
+THREAD = "https://voz.vn/t/gia-dien-tang-anh-em-tiet-kiem-dien-the-nao.1302468/"
+FORUM = "https://voz.vn/f/diem-bao.33/"
+
+
+def test_forum_thread_becomes_an_article_with_its_posts_as_comments(tmp_path: Path) -> None:
+    own = REPO / "tests" / "fixtures"
+    pages = {
+        page_key(FORUM): file_page(own / "sites" / "voz.vn" / "forum-diem-bao-33.html"),
+        page_key(THREAD): file_page(own / "comments" / "voz-thread-1302468-page1.html"),
+        page_key(THREAD + "page-2"): file_page(own / "comments" / "voz-thread-1302468-page2.html"),
+    }
+    local = LocalSites(pages)
+    out = tmp_path / "docs.jsonl"
+    try:
+        run = crawl(local, tmp_path / "data", out, source="voz",
+                    entry_points=[{"kind": "section", "url": FORUM}],
+                    limits={"download_delay_s": 0})  # fmt: skip
+    finally:
+        local.close()
+    assert run["outside_attempts"] == []
+    docs = documents(out)
+    threads = [d for d in docs if d["kind"] == "article"]
+    posts = [d for d in docs if d["kind"] == "comment"]
+    assert [t["title"] for t in threads] == ["Giá điện tăng, anh em tiết kiệm điện thế nào?"]
+    assert threads[0]["url"] == THREAD
+    assert len(posts) == 3 + 2 - 1  # every post on both pages but the opening one
+    assert {p["thread_id"] for p in posts} == {threads[0]["id"]}
+    assert "voz.vn:41120001" not in {p["id"] for p in posts}
