@@ -177,6 +177,17 @@ def crawl(
 
 
 @main.command()
+def sites() -> None:
+    """List the configured sites (crawlers/sources.yaml)."""
+    from crawlers.sources import load_sources
+
+    for source in load_sources().values():
+        comments = f"comments: {source.comments}" if source.comments else "no comments"
+        click.echo(f"{source.key:<12} {source.name:<20} {source.kind:<6} {comments:<22} "
+                   f"{len(source.entry_points)} entry points")  # fmt: skip
+
+
+@main.command()
 @click.pass_context
 def serve(ctx: click.Context) -> None:
     """Serve the API (http://api_host:api_port)."""

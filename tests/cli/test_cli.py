@@ -64,3 +64,20 @@ def test_bad_setting_is_refused_clearly(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "es_url must look like http://host:port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sites_lists_the_launch_sites(tmp_path: Path) -> None:
+    env = cli_env(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    result = run_cli("sites", env=env)
+    assert result.returncode == 0, result.stderr
+    keys = {line.split()[0] for line in result.stdout.splitlines()}
+    assert {"vnexpress", "tuoitre", "thanhnien", "dantri", "vietnamnet", "voz"} <= keys
+
+
+def test_crawl_of_an_unknown_site_is_a_clear_error(tmp_path: Path) -> None:
+    env = cli_env(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    result = run_cli("crawl", "--site", "nosuchsite", "--out", str(tmp_path / "x.jsonl"), env=env)
+    assert result.returncode == 1
+    assert "unknown site(s) ['nosuchsite']" in result.stderr
+    assert "vnexpress" in result.stderr
+    assert not (tmp_path / "x.jsonl").exists()
