@@ -83,6 +83,9 @@ class Document(_Model):
     toxicity: Toxicity | None = None
     category: Keyword | None = None
     watch_topics: Keywords | None = None
+    watch_terms: Keywords | None = Field(
+        None, description="which rule terms matched, as `topic:term` (why a topic was given)"
+    )
     entities: Entities | None = None
     place: Place | None = None
     keywords: Keywords | None = None

@@ -32,6 +32,11 @@ def _default_cache_dir() -> Path:
     return Path(xdg) / "vnopinion" if xdg else Path.home() / ".cache/vnopinion"
 
 
+def _default_models_dir() -> Path:
+    # models/ sits beside the packages in a checkout (and an editable install).
+    return Path(__file__).resolve().parents[1] / "models"
+
+
 class Settings(BaseSettings):
     """vnopinion settings; every field can be set as ``VNOPINION_<NAME>`` or in ``.env``."""
 
@@ -54,6 +59,10 @@ class Settings(BaseSettings):
     # Files.
     data_dir: Path = Field(default_factory=_default_data_dir)
     cache_dir: Path = Field(default_factory=_default_cache_dir)
+
+    # Models (trained here; see models/*/MODEL_CARD.md).
+    models_dir: Path = Field(default_factory=_default_models_dir)
+    nlp_workers: int = Field(0, ge=0, description="segmentation processes; 0 = one per core")
 
     # Index.
     index_alias: str = "vnopinion-docs"

@@ -28,6 +28,7 @@ DESIGN_TYPES = {
 EXTRA_TYPES = {
     "lead": "text", "author": "keyword", "tags": "keyword", "author_name": "keyword",
     "place.as_written": "keyword", "duplicate_of": "keyword",
+    "watch_terms": "keyword",
 }  # fmt: skip
 
 
