@@ -19,7 +19,6 @@ from indexer.client import make_client
 from indexer.documents import Comment, comment_id
 from indexer.node import LocalNode
 from indexer.setup import ensure_index
-from nlp.prepare import prepare_all
 from vnopinion.demo_site.content import load_site
 from vnopinion.settings import Settings
 
@@ -47,7 +46,7 @@ def main() -> None:
     settings = Settings()
     LocalNode(settings).start()
     alias = f"bench-{int(time.time())}-docs"
-    docs = prepare_all(synthetic_comments(args.docs))
+    docs = synthetic_comments(args.docs)
     with make_client(settings) as client:
         ensure_index(client, alias)
         try:

@@ -1,4 +1,4 @@
-"""Item pipeline: batch documents, run the NLP that exists, store them, record the state.
+"""Item pipeline: batch documents, tag them (nlp.tagger), store them, record the state.
 
 Blocking work (tagging, writes to Elasticsearch or disk) runs in a worker thread, never on
 the reactor. An article is recorded in the crawl state only after its document is stored,
@@ -22,7 +22,7 @@ from crawlers.sinks import IndexSink, JsonlSink, Sink
 from crawlers.state import CrawlState
 from indexer.client import make_client
 from indexer.documents import AnyDocument, Article, Comment
-from nlp.prepare import prepare_all
+from nlp.tagger import Tagger
 from vnopinion.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class IndexingPipeline:
         self.sink: Sink | None = None
         self.state: CrawlState | None = None
         self.duplicates: NearDuplicates | None = None
+        self.tagger: Tagger | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexingPipeline:
@@ -62,6 +63,11 @@ class IndexingPipeline:
     async def open_spider(self) -> None:
         self.state = CrawlState(state_path(self.settings))
         self.duplicates = NearDuplicates(self.settings.data_dir / DUPLICATES_FILE)
+        settings = self.settings
+        self.tagger = await asyncio.to_thread(
+            Tagger, settings.models_dir, workers=settings.nlp_workers,
+            entities=settings.nlp_entities,
+        )  # fmt: skip
         if self.out is not None:
             self.sink = JsonlSink(self.out)
         else:
@@ -95,6 +101,8 @@ class IndexingPipeline:
             self.state.close()
         if self.duplicates is not None:
             self.duplicates.close()
+        if self.tagger is not None:
+            self.tagger.close()
 
     def _mark_copies(self, batch: list[AnyDocument]) -> list[AnyDocument]:
         """Syndicated copies get ``duplicate_of``; nothing is dropped."""
@@ -111,7 +119,8 @@ class IndexingPipeline:
 
     def _store(self, batch: list[AnyDocument]) -> None:
         assert self.sink is not None  # noqa: S101 (opened in open_spider)
-        stored = self.sink.store(prepare_all(self._mark_copies(batch)))
+        assert self.tagger is not None  # noqa: S101 (opened in open_spider)
+        stored = self.sink.store(self.tagger.tag(self._mark_copies(batch)))
         self._inc("stored", len(stored))
         self._inc("rejected", len(batch) - len(stored))
         for doc_id in stored:

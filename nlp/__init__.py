@@ -1,1 +1,1 @@
-"""Vietnamese text in, tags out. Today: NFC and accent folding; models land with the NLP issue."""
+"""Vietnamese text in, tags out: normalisation, segmentation, models, topics, places."""

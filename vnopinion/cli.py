@@ -177,6 +177,60 @@ def crawl(
 
 
 @main.command()
+@click.option("--task", type=click.Choice(["sentiment", "toxicity"]), required=True)
+@click.option("--backend", type=click.Choice(["linear"]), default="linear", show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.pass_context
+def train(ctx: click.Context, task: str, backend: str, seed: int) -> None:
+    """Train a model from the datasets' train splits; write it and its model card."""
+    from nlp.train import train_task
+
+    settings = _settings(ctx)
+    if not settings.datasets_dir.is_dir():
+        raise VnopinionError(
+            f"No datasets at {settings.datasets_dir}.",
+            hint="set VNOPINION_DATASETS_DIR to the folder holding uit_vsfc/, vihsd/, ...",
+        )
+    result = train_task(task, settings.datasets_dir, settings.models_dir, seed=seed)  # type: ignore[arg-type]
+    click.echo(str(result))
+
+
+@main.command("eval")
+@click.option("--task", type=click.Choice(["sentiment", "toxicity"]), required=True)
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help='JSON Lines of {"text": ..., "label": ...}')  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One line of JSON instead of a report.")
+@click.pass_context
+def evaluate(ctx: click.Context, task: str, data: Path, as_json: bool) -> None:
+    """Macro-F1, accuracy, per-class F1 and the confusion matrix of a model on a file."""
+    import json
+
+    from nlp.evaluate import evaluate_file, format_report
+
+    result = evaluate_file(task, data, _settings(ctx).models_dir)  # type: ignore[arg-type]
+    if as_json:
+        keys = ("macro_f1", "accuracy", "per_class", "n")
+        click.echo(json.dumps({k: result[k] for k in keys}, ensure_ascii=False))
+    else:
+        click.echo(format_report(result))
+
+
+@main.command()
+@click.option("--in", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="documents as JSON Lines (e.g. from `crawl --out`)")  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--batch", type=click.IntRange(min=1), default=256, show_default=True)
+@click.pass_context
+def tag(ctx: click.Context, source: Path, out: Path, batch: int) -> None:
+    """Add every tag (sentiment, toxicity, topics, entities, place) to documents."""
+    from nlp.tag_files import tag_file
+
+    settings = _settings(ctx)
+    count = tag_file(source, out, settings, batch_size=batch)
+    click.echo(f"Tagged {count} documents into {out}.")
+
+
+@main.command()
 def sites() -> None:
     """List the configured sites (crawlers/sources.yaml)."""
     from crawlers.sources import load_sources

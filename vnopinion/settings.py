@@ -62,6 +62,11 @@ class Settings(BaseSettings):
 
     # Models (trained here; see models/*/MODEL_CARD.md).
     models_dir: Path = Field(default_factory=_default_models_dir)
+    datasets_dir: Path = Field(
+        default_factory=lambda: _default_models_dir().parents[1] / "shared" / "datasets",
+        description="labelled train/dev splits used by `vnopinion train` (read in place)",
+    )
+    nlp_entities: bool = Field(True, description="run NER (the slowest tagger) on documents")
     nlp_workers: int = Field(0, ge=0, description="segmentation processes; 0 = one per core")
 
     # Index.

@@ -1,0 +1,120 @@
+"""Labelled datasets from ../shared/datasets and how each one's labels map onto our tasks.
+
+Every dataset folder holds ``train.jsonl`` and ``dev.jsonl`` (one JSON object per line with
+``text`` and ``label``). Test splits are held out by the project lead and never read here.
+
+Tasks and their label sets:
+
+- ``sentiment``: ``negative`` / ``neutral`` / ``positive``.
+  ``uit_vsfc`` uses these names already. ``uit_vsmec`` (7 emotions of Facebook comments)
+  maps ``enjoyment`` -> positive; ``sadness``, ``fear``, ``anger``, ``disgust`` -> negative;
+  ``surprise`` and ``other`` -> neutral (``other`` means no emotion; surprise has no polarity).
+  The mapping is kept for evaluation and experiments, but the shipped model trains on
+  ``uit_vsfc`` only (``TRAIN_SETS``): adding ``uit_vsmec`` lowered VSFC dev macro-F1 below the
+  0.80 target (0.7907 vs 0.8004 with the same model).
+- ``toxicity``: ``clean`` / ``offensive`` / ``hate`` (the ViHSD scheme).
+  ``uit_victsd`` is binary (``toxic`` / ``non_toxic``) and cannot say which kind of toxic a
+  comment is. For training, ``non_toxic`` -> clean and ``toxic`` -> hate: on dev this beat
+  ``toxic`` -> offensive (ViCTSD toxic F1 0.437 vs 0.408, ViHSD macro-F1 0.635 vs 0.627; see
+  models/toxicity/MODEL_CARD.md). It is an empirical choice, not a claim that every toxic
+  news comment is hate speech. For evaluation the model is scored in the dataset's own binary
+  scheme instead: offensive or hate count as ``toxic`` (``EVAL_COLLAPSE``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "DEV_SETS",
+    "EVAL_COLLAPSE",
+    "LABELS",
+    "TRAIN_MAPS",
+    "TRAIN_SETS",
+    "Example",
+    "Task",
+    "load_split",
+    "map_examples",
+]
+
+Task = Literal["sentiment", "toxicity"]
+SPLITS = ("train", "dev")
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "sentiment": ("negative", "neutral", "positive"),
+    "toxicity": ("clean", "offensive", "hate"),
+}
+
+# dataset -> {its label -> task label}, per task. A dataset absent here is not used by the task.
+TRAIN_MAPS: dict[str, dict[str, dict[str, str]]] = {
+    "sentiment": {
+        "uit_vsfc": {"negative": "negative", "neutral": "neutral", "positive": "positive"},
+        "uit_vsmec": {
+            "enjoyment": "positive",
+            "sadness": "negative",
+            "fear": "negative",
+            "anger": "negative",
+            "disgust": "negative",
+            "surprise": "neutral",
+            "other": "neutral",
+        },
+    },
+    "toxicity": {
+        "vihsd": {"clean": "clean", "offensive": "offensive", "hate": "hate"},
+        "uit_victsd": {"non_toxic": "clean", "toxic": "hate"},
+    },
+}
+
+# The datasets each shipped model trains on (chosen on dev numbers, see the module docstring).
+TRAIN_SETS: dict[str, tuple[str, ...]] = {
+    "sentiment": ("uit_vsfc",),
+    "toxicity": ("vihsd", "uit_victsd"),
+}
+
+# The dev sets each task is evaluated on.
+DEV_SETS: dict[str, tuple[str, ...]] = {
+    "sentiment": ("uit_vsfc", "uit_vsmec"),
+    "toxicity": ("vihsd", "uit_victsd"),
+}
+
+# Datasets scored in a coarser scheme than the model's: model label -> dataset label.
+EVAL_COLLAPSE: dict[str, dict[str, dict[str, str]]] = {
+    "toxicity": {
+        "uit_victsd": {"clean": "non_toxic", "offensive": "toxic", "hate": "toxic"},
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    label: str
+
+
+def load_split(shared_dir: Path, name: str, split: str) -> list[Example]:
+    """The ``split`` ("train" or "dev") of dataset ``name`` under ``shared_dir``, labels as is."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    path = shared_dir / name / f"{split}.jsonl"
+    examples: list[Example] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not isinstance(row.get("text"), str) or not isinstance(row.get("label"), str):
+                raise ValueError(f"{path}:{number}: a row needs string 'text' and 'label'")
+            examples.append(Example(text=row["text"], label=row["label"]))
+    return examples
+
+
+def map_examples(examples: list[Example], mapping: Mapping[str, str]) -> list[Example]:
+    """``examples`` relabelled through ``mapping``; an unknown label is an error, not a skip."""
+    unknown = {ex.label for ex in examples} - set(mapping)
+    if unknown:
+        raise ValueError(f"labels without a mapping: {sorted(unknown)}")
+    return [Example(text=ex.text, label=mapping[ex.label]) for ex in examples]

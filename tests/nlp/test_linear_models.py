@@ -1,0 +1,126 @@
+"""The shipped linear models: quality gate on shared dev sets, training, evaluation, hostile input.
+
+Floors are pinned (STYLE 7): lowering one takes a deliberate commit that says why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.datasets import load_split
+from nlp.evaluate import evaluate_examples, evaluate_file, format_report
+from nlp.linear import LinearConfig, LinearTextClassifier, load_model
+from tests.shared import shared_file
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+# (task, dev set, metric, floor). Metric "macro_f1" or "f1:<label>" (that class's F1).
+FLOORS = [
+    ("sentiment", "uit_vsfc", "macro_f1", 0.80),  # target 0.80 met (0.8004)
+    ("toxicity", "vihsd", "macro_f1", 0.62),  # target 0.62 met
+    # Target 0.55 NOT yet met: reached 0.437 (linear n-grams, vihsd + victsd); floor = 0.437 - 0.01.
+    ("toxicity", "uit_victsd", "f1:toxic", 0.427),
+]
+
+
+@pytest.fixture(scope="module")
+def datasets_dir() -> Path:
+    return shared_file("datasets", "README.md").parent
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "dataset", "metric", "floor"), FLOORS)
+def test_quality_gate(task: str, dataset: str, metric: str, floor: float, datasets_dir: Path):
+    model = load_model(MODELS, task)
+    result = evaluate_examples(task, load_split(datasets_dir, dataset, "dev"), model)  # type: ignore[arg-type]
+    if metric == "macro_f1":
+        value = result["macro_f1"]
+    else:
+        value = result["per_class"][metric.removeprefix("f1:")]["f1"]
+    assert value >= floor, f"{task} on {dataset}: {metric} {value:.4f} < floor {floor}\n" + (
+        format_report(result)
+    )
+
+
+@pytest.mark.parametrize("task", ["sentiment", "toxicity"])
+def test_shipped_artifact_is_small_and_versioned(task: str):
+    path = MODELS / task / "model.joblib"
+    assert path.stat().st_size < 20_000_000
+    model = load_model(MODELS, task)
+    assert model.version.startswith(f"{task}-linear-")
+    assert model.metadata["task"] == task
+    assert (MODELS / task / "MODEL_CARD.md").exists()
+    assert json.loads((MODELS / task / "metrics.json").read_text())["version"] == model.version
+
+
+POSITIVE = ["rất hay và bổ ích", "thầy dạy nhiệt tình dễ hiểu", "tuyệt vời quá", "rất tốt"]
+NEGATIVE = ["quá tệ và nhàm chán", "thầy dạy khó hiểu", "tệ hại quá", "rất chán"]
+NEUTRAL = ["hôm nay trời mưa", "lớp học lúc bảy giờ", "môn này ba tín chỉ", "phòng ở tầng hai"]
+
+
+def _tiny_corpus() -> tuple[list[str], list[str]]:
+    texts: list[str] = []
+    labels: list[str] = []
+    for label, rows in (("positive", POSITIVE), ("negative", NEGATIVE), ("neutral", NEUTRAL)):
+        for i in range(4):
+            texts += [f"{row} {'!' * i}" for row in rows]
+            labels += [label] * len(rows)
+    return texts, labels
+
+
+@pytest.mark.parametrize("kind", ["logreg", "svm"])
+def test_tiny_training_round_trip_and_determinism(kind: str, tmp_path: Path):
+    texts, labels = _tiny_corpus()
+    config = LinearConfig(model=kind, min_df=1, c=4.0, calibration_folds=3)
+    first = LinearTextClassifier(config=config, seed=7, version="t-1").fit(texts, labels)
+    second = LinearTextClassifier(config=config, seed=7, version="t-1").fit(texts, labels)
+    probe = ["rất hay", "quá tệ", "trời mưa", ""]
+    assert np.array_equal(first.predict_proba(probe), second.predict_proba(probe))
+    first.save(tmp_path / "a.joblib")
+    second.save(tmp_path / "b.joblib")
+    assert (tmp_path / "a.joblib").read_bytes() == (tmp_path / "b.joblib").read_bytes()
+    loaded = LinearTextClassifier.load(tmp_path / "a.joblib")
+    assert loaded.version == "t-1"
+    assert np.array_equal(loaded.predict_proba(probe), first.predict_proba(probe))
+    predicted = dict(zip(probe[:2], [label for label, _ in loaded.predict(probe[:2])], strict=True))
+    assert predicted == {"rất hay": "positive", "quá tệ": "negative"}
+
+
+def test_evaluate_file_maps_toxicity_to_toxic_and_non_toxic(tmp_path: Path):
+    rows = [
+        {"text": "đồ ngu như bò", "label": "toxic"},
+        {"text": "bài viết rất hay", "label": "non_toxic"},
+        {"text": "cảm ơn tác giả", "label": "non_toxic"},
+    ]
+    texts = ["đồ ngu", "ngu như bò", "thằng ngu", "bài viết hay", "cảm ơn", "rất hay"]
+    labels = ["offensive", "hate", "offensive", "clean", "clean", "clean"]
+    models = tmp_path / "models"
+    LinearTextClassifier(config=LinearConfig(min_df=1), version="t").fit(
+        texts * 3, labels * 3
+    ).save(models / "toxicity" / "model.joblib")
+    data = tmp_path / "victsd.jsonl"
+    data.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n")
+    result = evaluate_file("toxicity", data, models)
+    assert result["confusion"]["labels"] == ["non_toxic", "toxic"]
+    assert set(result["per_class"]) == {"non_toxic", "toxic"}
+    assert result["n"] == 3
+    assert result["per_class"]["toxic"]["support"] == 1
+    assert result["accuracy"] == pytest.approx(1.0)
+    assert "macro-F1" in format_report(result)
+
+
+@pytest.mark.parametrize("task", ["sentiment", "toxicity"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "😂😂😂👍🏻❤️", "This is an English sentence, totally fine.", "ngu " * 262_144],
+    ids=["empty", "emoji", "english", "one-megabyte"],
+)
+def test_hostile_inputs_get_a_label_and_a_score(task: str, text: str):
+    model = load_model(MODELS, task)
+    [(label, score)] = model.predict([text])
+    assert label in model.labels
+    assert 0.0 <= score <= 1.0

@@ -1,0 +1,74 @@
+"""The tagger on the sample site's own documents and on hostile input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from indexer.documents import Article, Comment
+from nlp.tagger import Tagger
+from vnopinion.demo_site.content import load_site
+from vnopinion.settings import Settings
+
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Iterator[Tagger]:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    tagger = Tagger(settings.models_dir, workers=1)
+    yield tagger
+    tagger.close()
+
+
+def land_article_and_comment() -> tuple[Article, Comment]:
+    written = next(a for a in load_site().articles if a.id == 4100001)
+    body = "\n\n".join(written.body)
+    article = Article(id="a1", source="s", source_name="S", url="u", title=written.title,
+                      lead=written.lead, text=body, crawled_at=NOW)  # fmt: skip
+    comment = Comment(id="c1", source="s", source_name="S", url="u#1", parent_id="a1",
+                      thread_id="a1", text="Chờ tiền đền bù mỏi mòn mà chẳng ai trả lời 😡",
+                      crawled_at=NOW)  # fmt: skip
+    return article, comment
+
+
+def test_article_and_comment_get_every_tag(tagger: Tagger) -> None:
+    article, comment = land_article_and_comment()
+    tagged_article, tagged_comment = tagger.tag([article, comment])
+    assert "dat_dai" in (tagged_article.watch_topics or [])
+    assert any(t.startswith("dat_dai:") for t in tagged_article.watch_terms or [])
+    assert tagged_article.place is not None
+    assert tagged_article.place.province == "Thành phố Hà Nội"
+    assert tagged_comment.place == tagged_article.place  # the comment inherits its article's
+    assert tagged_comment.sentiment is not None
+    assert tagged_comment.sentiment.label == "negative"
+    assert tagged_comment.toxicity is not None
+    assert 0.0 <= tagged_comment.toxicity.score <= 1.0
+    assert "dat_dai" in (tagged_comment.watch_topics or [])
+    assert tagged_comment.text == comment.text  # the original is kept
+    assert tagged_comment.text_folded == "cho tien den bu moi mon ma chang ai tra loi 😡"
+    assert tagged_comment.model_version == tagger.model_version
+    assert "sentiment=" in tagger.model_version
+
+
+def test_praise_is_positive(tagger: Tagger) -> None:
+    praise = Comment(id="c2", source="s", source_name="S", url="u", parent_id="a", thread_id="a",
+                     text="Cảm ơn phường đã xử lý rất nhanh, cán bộ nhiệt tình, tuyệt vời!",
+                     crawled_at=NOW)  # fmt: skip
+    [tagged] = tagger.tag([praise])
+    assert tagged.sentiment is not None
+    assert tagged.sentiment.label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "😡😡😡👍", "The council met on Tuesday to discuss parking.", "Đồng ý. " * 150_000]
+)
+def test_hostile_text_gets_a_result(tagger: Tagger, text: str) -> None:
+    doc = Comment(id="c", source="s", source_name="S", url="u", parent_id="a", thread_id="a",
+                  text=text, crawled_at=NOW)  # fmt: skip
+    [tagged] = tagger.tag([doc])
+    assert tagged.sentiment is not None
+    assert tagged.toxicity is not None
+    assert tagged.text == doc.text
