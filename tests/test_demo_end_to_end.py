@@ -74,3 +74,21 @@ def test_search_finds_a_sample_article_with_a_highlight(
     assert f"<mark>{word}</mark>" in " ".join(found[0]["highlight"]["title"])
     assert health["status"] == "ok"
     assert health["documents"] == sum(demo_counts[0].values())
+
+
+def test_demo_documents_carry_tags(
+    demo_counts: list[dict[str, int]], es_settings: Settings
+) -> None:
+    with Elasticsearch(es_settings.es_url) as client:
+        total = sum(demo_counts[0].values())
+
+        def count(query: dict[str, object]) -> int:
+            return int(client.count(index="demo-docs", query=query)["count"])
+
+        assert count({"exists": {"field": "sentiment.label"}}) == total
+        assert count({"exists": {"field": "toxicity.label"}}) == total
+        assert count({"exists": {"field": "model_version"}}) == total
+        # The sample site is written about the watch topics and names its places.
+        assert count({"exists": {"field": "watch_topics"}}) >= total // 2
+        assert count({"exists": {"field": "place.province"}}) >= total // 2
+        assert count({"term": {"place.province": "Thành phố Hà Nội"}}) > 0
