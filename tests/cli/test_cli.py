@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,33 @@ def test_crawl_of_an_unknown_site_is_a_clear_error(tmp_path: Path) -> None:
     assert "unknown site(s) ['nosuchsite']" in result.stderr
     assert "vnexpress" in result.stderr
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_eval_prints_json_metrics(tmp_path: Path) -> None:
+    data = tmp_path / "victsd.jsonl"
+    rows = [("Bài viết hay, cảm ơn tác giả", "non_toxic"), ("đồ ngu như bò, cút đi", "toxic"),
+            ("Thông tin hữu ích", "non_toxic")]  # fmt: skip
+    data.write_text("".join(json.dumps({"text": t, "label": lab}, ensure_ascii=False) + "\n"
+                            for t, lab in rows), encoding="utf-8")  # fmt: skip
+    env = cli_env(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    result = run_cli("eval", "--task", "toxicity", "--data", str(data), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n"] == 3
+    assert set(report["per_class"]) == {"toxic", "non_toxic"}
+    assert 0.0 <= report["macro_f1"] <= 1.0
+
+
+def test_tag_adds_tags_to_a_jsonl_file(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    doc = {"id": "c1", "kind": "comment", "source": "s", "source_name": "S", "url": "u",
+           "parent_id": "a", "thread_id": "a", "crawled_at": "2026-11-25T00:00:00Z",
+           "text": "Thủ tục hành chính ở phường quá rườm rà, đi lại ba lần chưa xong"}  # fmt: skip
+    source.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    env = cli_env(Settings(_env_file=None, data_dir=tmp_path), VNOPINION_NLP_WORKERS="1")  # type: ignore[call-arg]
+    result = run_cli("tag", "--in", str(source), "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    [tagged] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert tagged["text"] == doc["text"]
+    assert tagged["sentiment"]["label"] == "negative"
+    assert "thu_tuc_hanh_chinh" in tagged["watch_topics"]
