@@ -55,6 +55,11 @@ class Segmenter:
                 self._remember(text, segmented)
         return [r if r is not None else done[t] for t, r in zip(texts, results, strict=True)]
 
+    def start(self) -> None:
+        """Start the worker processes now (each loads underthesea), not on the first batch."""
+        if self.workers > 1:
+            list(self._get_pool().map(_segment_chunk, [["khởi động"]] * self.workers))
+
     def segment(self, text: str) -> str:
         return self.segment_many([text])[0]
 
