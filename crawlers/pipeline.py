@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ class IndexingPipeline:
         self.state: CrawlState | None = None
         self.duplicates: NearDuplicates | None = None
         self.tagger: Tagger | None = None
+        # Batches are flushed from worker threads; tagging (underthesea) and the sinks are
+        # not thread-safe, so one batch is stored at a time.
+        self._store_lock = threading.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexingPipeline:
@@ -118,6 +122,10 @@ class IndexingPipeline:
         return marked
 
     def _store(self, batch: list[AnyDocument]) -> None:
+        with self._store_lock:
+            self._store_locked(batch)
+
+    def _store_locked(self, batch: list[AnyDocument]) -> None:
         assert self.sink is not None  # noqa: S101 (opened in open_spider)
         assert self.tagger is not None  # noqa: S101 (opened in open_spider)
         stored = self.sink.store(self.tagger.tag(self._mark_copies(batch)))

@@ -10,6 +10,7 @@ Prints one JSON line: the crawl report and any outside connection attempts.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from dataclasses import asdict
 from datetime import datetime
@@ -24,6 +25,7 @@ from vnopinion.settings import Settings
 
 
 def main(args: dict[str, Any]) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if isinstance(args["source"], dict):
         source = Source.model_validate(args["source"])
     else:

@@ -12,6 +12,7 @@ original text is never changed; ``model_version`` records what tagged the docume
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ def analysis_text(document: AnyDocument) -> str:
 
 
 class Tagger:
-    """Loads the models once; ``tag`` is thread-safe only if used from one thread at a time."""
+    """Loads the models once. ``tag`` serialises callers: underthesea is not thread-safe."""
 
     def __init__(self, models_dir: Path, *, workers: int = 0, entities: bool = True) -> None:
         self.segmenter = Segmenter(workers=workers)
@@ -46,6 +47,7 @@ class Tagger:
         self.places = PlaceResolver()
         self.with_entities = entities
         self._article_places: OrderedDict[str, Place] = OrderedDict()
+        self._lock = threading.Lock()
         topics_hash = hashlib.sha1(DEFAULT_TOPICS_PATH.read_bytes()).hexdigest()[:8]
         self.model_version = (
             f"sentiment={self.sentiment.version};toxicity={self.toxicity.version};"
@@ -58,6 +60,10 @@ class Tagger:
     def tag(self, documents: list[AnyDocument]) -> list[AnyDocument]:
         if not documents:
             return []
+        with self._lock:
+            return self._tag(documents)
+
+    def _tag(self, documents: list[AnyDocument]) -> list[AnyDocument]:
         texts = [analysis_text(d) for d in documents]
         segmented = self.segmenter.segment_many([normalize(t) for t in texts])
         sentiments = self.sentiment.predict(texts)

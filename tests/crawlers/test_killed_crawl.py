@@ -89,9 +89,11 @@ def test_killed_crawl_resumes_with_nothing_missing_or_duplicated(
     assert second.returncode == 0, err[-3000:]
     report = json.loads(out.strip().splitlines()[-1])
     assert report["outside_attempts"] == []
+    assert report["report"]["errors"] == 0, err[-4000:]
 
     es.indices.refresh(index=alias)
     hits = es.search(index=alias, size=100, source_includes=["url"])["hits"]["hits"]
     urls = [h["_source"]["url"].removeprefix(ORIGIN) for h in hits]
-    assert sorted(urls) == sorted(expected)  # every article once: none missing, none twice
+    # every article once: none missing, none twice
+    assert sorted(urls) == sorted(expected), f"{report}\n{err[-4000:]}"
     assert report["report"]["skipped_known"] >= stored_before - 3
