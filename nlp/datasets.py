@@ -99,7 +99,11 @@ def load_split(shared_dir: Path, name: str, split: str) -> list[Example]:
     """The ``split`` ("train" or "dev") of dataset ``name`` under ``shared_dir``, labels as is."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
-    path = shared_dir / name / f"{split}.jsonl"
+    return read_jsonl(shared_dir / name / f"{split}.jsonl")
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    """Lines of ``{"text": ..., "label": ...}``; a bad line is an error naming it."""
     examples: list[Example] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):

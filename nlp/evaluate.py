@@ -7,30 +7,16 @@ them (``nlp.datasets.TRAIN_MAPS``), except for datasets scored in their own coar
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-from nlp.datasets import EVAL_COLLAPSE, LABELS, TRAIN_MAPS, Example, Task
+from nlp.datasets import EVAL_COLLAPSE, LABELS, TRAIN_MAPS, Example, Task, read_jsonl
 from nlp.linear import LinearTextClassifier, load_model
 
-__all__ = ["evaluate_examples", "evaluate_file", "format_report", "metrics", "read_jsonl"]
-
-
-def read_jsonl(path: Path) -> list[Example]:
-    examples: list[Example] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if not isinstance(row.get("text"), str) or not isinstance(row.get("label"), str):
-                raise ValueError(f"{path}:{number}: a row needs string 'text' and 'label'")
-            examples.append(Example(text=row["text"], label=row["label"]))
-    return examples
+__all__ = ["evaluate_examples", "evaluate_file", "format_report", "metrics"]
 
 
 def _scheme(task: Task, gold: set[str]) -> tuple[dict[str, str], dict[str, str]]:
