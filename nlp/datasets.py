@@ -19,6 +19,10 @@ Tasks and their label sets:
   models/toxicity/MODEL_CARD.md). It is an empirical choice, not a claim that every toxic
   news comment is hate speech. For evaluation the model is scored in the dataset's own binary
   scheme instead: offensive or hate count as ``toxic`` (``EVAL_COLLAPSE``).
+- ``topic``: the news category of an article (document field ``category``), VNTC's ten classes
+  under ASCII ids (``CATEGORY_NAMES``). VNTC is the only labelled news-category set here;
+  its articles are from 2007, so newer subjects (the 2025 merger, digital government) fall
+  into the nearest old class. Comments take their article's category.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Literal
 
 __all__ = [
+    "CATEGORY_NAMES",
     "DEV_SETS",
     "EVAL_COLLAPSE",
     "LABELS",
@@ -41,12 +46,40 @@ __all__ = [
     "map_examples",
 ]
 
-Task = Literal["sentiment", "toxicity"]
+Task = Literal["sentiment", "toxicity", "topic"]
 SPLITS = ("train", "dev")
+
+# News categories (the ``category`` field): VNTC's ten classes under stable ASCII ids, with the
+# Vietnamese names that the dashboard and reports show.
+CATEGORY_NAMES: dict[str, str] = {
+    "chinh-tri-xa-hoi": "Chính trị – Xã hội",
+    "doi-song": "Đời sống",
+    "khoa-hoc": "Khoa học",
+    "kinh-doanh": "Kinh doanh",
+    "phap-luat": "Pháp luật",
+    "suc-khoe": "Sức khỏe",
+    "the-gioi": "Thế giới",
+    "the-thao": "Thể thao",
+    "van-hoa": "Văn hóa",
+    "vi-tinh": "Vi tính",
+}
+_VNTC_FOLDERS = {
+    "Chinh tri Xa hoi": "chinh-tri-xa-hoi",
+    "Doi song": "doi-song",
+    "Khoa hoc": "khoa-hoc",
+    "Kinh doanh": "kinh-doanh",
+    "Phap luat": "phap-luat",
+    "Suc khoe": "suc-khoe",
+    "The gioi": "the-gioi",
+    "The thao": "the-thao",
+    "Van hoa": "van-hoa",
+    "Vi tinh": "vi-tinh",
+}
 
 LABELS: dict[str, tuple[str, ...]] = {
     "sentiment": ("negative", "neutral", "positive"),
     "toxicity": ("clean", "offensive", "hate"),
+    "topic": tuple(CATEGORY_NAMES),
 }
 
 # dataset -> {its label -> task label}, per task. A dataset absent here is not used by the task.
@@ -67,18 +100,21 @@ TRAIN_MAPS: dict[str, dict[str, dict[str, str]]] = {
         "vihsd": {"clean": "clean", "offensive": "offensive", "hate": "hate"},
         "uit_victsd": {"non_toxic": "clean", "toxic": "hate"},
     },
+    "topic": {"vntc": _VNTC_FOLDERS},
 }
 
 # The datasets each shipped model trains on (chosen on dev numbers, see the module docstring).
 TRAIN_SETS: dict[str, tuple[str, ...]] = {
     "sentiment": ("uit_vsfc",),
     "toxicity": ("vihsd", "uit_victsd"),
+    "topic": ("vntc",),
 }
 
 # The dev sets each task is evaluated on.
 DEV_SETS: dict[str, tuple[str, ...]] = {
     "sentiment": ("uit_vsfc", "uit_vsmec"),
     "toxicity": ("vihsd", "uit_victsd"),
+    "topic": ("vntc",),
 }
 
 # Datasets scored in a coarser scheme than the model's: model label -> dataset label.

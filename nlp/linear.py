@@ -185,9 +185,14 @@ class LinearTextClassifier:
             raise ValueError("fit needs as many labels as texts, and at least one text")
         clean = [preprocess(text) for text in texts]
         cfg = self.config
+        blocks = [
+            ("word", cfg.word_ngrams, cfg.word_max_features),
+            ("char_wb", cfg.char_ngrams, cfg.char_max_features),
+        ]
         self._blocks = [
-            _fit_block(clean, "word", cfg.word_ngrams, cfg.word_max_features, cfg.min_df),
-            _fit_block(clean, "char_wb", cfg.char_ngrams, cfg.char_max_features, cfg.min_df),
+            _fit_block(clean, analyzer, ngrams, limit, cfg.min_df)
+            for analyzer, ngrams, limit in blocks
+            if limit > 0  # a block of size 0 is left out (long news texts: words suffice)
         ]
         features = self._features(clean)
         model = self._estimator(labels)

@@ -177,7 +177,7 @@ def crawl(
 
 
 @main.command()
-@click.option("--task", type=click.Choice(["sentiment", "toxicity"]), required=True)
+@click.option("--task", type=click.Choice(["sentiment", "toxicity", "topic"]), required=True)
 @click.option("--backend", type=click.Choice(["linear"]), default="linear", show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.pass_context
@@ -196,7 +196,7 @@ def train(ctx: click.Context, task: str, backend: str, seed: int) -> None:
 
 
 @main.command("eval")
-@click.option("--task", type=click.Choice(["sentiment", "toxicity"]), required=True)
+@click.option("--task", type=click.Choice(["sentiment", "toxicity", "topic"]), required=True)
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               required=True, help='JSON Lines of {"text": ..., "label": ...}')  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One line of JSON instead of a report.")
