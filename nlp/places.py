@@ -101,6 +101,10 @@ _OPEN_U = re.compile(r"(?<!q)(u)([ỳýỷỹỵ])(?!\w)")
 
 
 def _lower(text: str) -> str:
+    """Lower case, same length as the input (a rare letter like "İ" lowers to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
@@ -110,27 +114,30 @@ def _key(text: str) -> str:
     return _OPEN_U.sub(_retone, _OPEN_O.sub(_retone, _lower(text)))
 
 
+def _base_letter(ch: str) -> str:
+    return "d" if ch in "đĐ" else unicodedata.normalize("NFD", ch)[0]
+
+
+# Latin letters with marks (Vietnamese lives in these blocks) -> base letter, for translate().
+_LATIN = [chr(code) for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))]
+_FOLD_TABLE = str.maketrans({ch: _base_letter(ch) for ch in _LATIN if _base_letter(ch) != ch})
+_ACCENTED = frozenset(ch for ch in _LATIN if _base_letter(ch) != ch)
+
+
 def _fold(text: str) -> str:
     """Lookup form without diacritics, same length as input (đ -> d)."""
-    out = []
-    for ch in _lower(text):
-        out.append("d" if ch == "đ" else unicodedata.normalize("NFD", ch)[0])
-    return "".join(out)
+    return _lower(text).translate(_FOLD_TABLE)
 
 
 def _form(folded: bool) -> Callable[[str], str]:
     return _fold if folded else _key
 
 
-def _is_accented(ch: str) -> bool:
-    return ch in "đĐ" or len(unicodedata.normalize("NFD", ch)) > 1
-
-
 def _typed_without_accents(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return False
-    return sum(map(_is_accented, letters)) < _FOLDED_BELOW * len(letters)
+    return sum(c in _ACCENTED for c in letters) < _FOLDED_BELOW * len(letters)
 
 
 @dataclass

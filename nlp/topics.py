@@ -93,7 +93,7 @@ def _exact_tokens(text: str) -> list[str]:
     return _TOKENS.findall(place_tones(text).lower())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: set lookups run per term and per text
 class _Term:
     spelling: str
     exact: tuple[str, ...]
@@ -186,6 +186,8 @@ class WatchTopics:
             folded = [_fold_token(token) for token in exact]
             found = _find(exact, self._exact_only) | _find(folded, self._folded)
         result: dict[str, list[str]] = {}
+        if not found:
+            return result
         for topic in self._topics:
             hits = [term.spelling for term in topic.any_terms if term in found]
             if (
