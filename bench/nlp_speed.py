@@ -4,8 +4,9 @@ full tagging (both cores), on the same comments and articles in the same run.
     python bench/nlp_speed.py [--comments 2000] [--articles 200]
 
 Inputs are the dev splits of ViHSD (social-media comments) and VNTC (news articles) in
-../shared/datasets, read in place. Full tagging = normalisation, segmentation in worker
-processes, watch topics, sentiment, toxicity and place; "with NER" adds underthesea NER.
+../shared/datasets, read in place. Full tagging = normalisation, segmentation, watch topics,
+keywords, sentiment, toxicity, news category (articles) and place, all in worker processes;
+"with NER" adds underthesea NER.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def main() -> None:
         timings = []
         for entities in (False, True):
             tagger = Tagger(settings.models_dir, workers=settings.nlp_workers, entities=entities)
-            tagger.segmenter.start()  # start the workers outside the clock
+            tagger.start()  # start the workers and load the models outside the clock
             tagger.tag(as_documents(["Khởi động mô hình"], kind))
             docs = as_documents(texts, kind)
             began = time.perf_counter()
@@ -81,9 +82,11 @@ def main() -> None:
         print(f"{label:<10}{count:>6}  {rate(count, baseline):>16}{rate(count, no_ner):>16}"
               f"{baseline / no_ner:>9.2f}x{rate(count, with_ner):>14}")  # fmt: skip
     print(
-        f"(one process for word_tokenize; tagging uses {settings.nlp_workers or 'all'} "
-        "segmentation workers; batches of 256)"
+        f"(one process for word_tokenize; tagging runs in {settings.nlp_workers or 'all'} "
+        "worker processes, batches of 256)"
     )
+    for label, (_, texts) in inputs.items():
+        print(f"{label}: {len(set(texts))} distinct texts of {len(texts)} (repeats are cached)")
 
 
 if __name__ == "__main__":

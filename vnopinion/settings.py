@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         description="labelled train/dev splits used by `vnopinion train` (read in place)",
     )
     nlp_entities: bool = Field(True, description="run NER (the slowest tagger) on documents")
-    nlp_workers: int = Field(0, ge=0, description="segmentation processes; 0 = one per core")
+    nlp_workers: int = Field(0, ge=0, description="tagging processes; 0 = one per core")
 
     # Index.
     index_alias: str = "vnopinion-docs"

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from indexer.documents import Article, Comment
-from nlp.tagger import Tagger
+from nlp.datasets import CATEGORY_NAMES
+from nlp.tagger import Tagger, TaggerError
 from vnopinion.demo_site.content import load_site
 from vnopinion.settings import Settings
 
@@ -51,6 +52,57 @@ def test_article_and_comment_get_every_tag(tagger: Tagger) -> None:
     assert tagged_comment.text_folded == "cho tien den bu moi mon ma chang ai tra loi 😡"
     assert tagged_comment.model_version == tagger.model_version
     assert "sentiment=" in tagger.model_version
+    assert "category=topic-linear-" in tagger.model_version
+
+
+def test_article_gets_a_category_and_keywords_and_its_comment_inherits_the_category(
+    tagger: Tagger,
+) -> None:
+    article, comment = land_article_and_comment()
+    tagged_article, tagged_comment = tagger.tag([article, comment])
+    assert tagged_article.category in CATEGORY_NAMES
+    assert tagged_comment.category == tagged_article.category
+    keywords = tagged_article.keywords or []
+    assert 0 < len(keywords) <= 10
+    assert all(k == k.lower() and "_" not in k for k in keywords)
+    assert any(" " in k for k in keywords)  # compounds such as "giải phóng mặt bằng"
+    assert "đền bù" in (tagged_comment.keywords or [])
+
+
+def test_worker_processes_tag_exactly_like_one_process(tagger: Tagger) -> None:
+    site = load_site()
+    articles = [
+        Article(id=f"a{a.id}", source="s", source_name="S", url=f"u{a.id}", title=a.title,
+                lead=a.lead, text="\n\n".join(a.body), crawled_at=NOW)
+        for a in site.articles[:6]
+    ]  # fmt: skip
+    comments = [
+        Comment(id=f"c{c.id}", source="s", source_name="S", url=f"u#{c.id}",
+                parent_id=f"a{a.id}", thread_id=f"a{a.id}", text=c.text, crawled_at=NOW)
+        for a in site.articles[:6]
+        for c in a.comments
+    ]  # fmt: skip
+    documents = [*articles, *comments]
+    with Tagger(Settings(_env_file=None).models_dir, workers=2) as pool_tagger:  # type: ignore[call-arg]
+        pooled = pool_tagger.tag(documents)
+        assert pool_tagger.model_version == tagger.model_version
+    assert [d.model_dump() for d in pooled] == [d.model_dump() for d in tagger.tag(documents)]
+
+
+def test_repeated_short_comments_are_tagged_once(tagger: Tagger) -> None:
+    same = [
+        Comment(id=f"r{n}", source="s", source_name="S", url="u", parent_id="a", thread_id="a",
+                text="Đồng ý với bạn, chuẩn luôn", crawled_at=NOW)
+        for n in range(3)
+    ]  # fmt: skip
+    tagged = tagger.tag(same)
+    assert len({d.model_dump_json(exclude={"id"}) for d in tagged}) == 1
+    assert "Đồng ý với bạn, chuẩn luôn" in tagger._cache
+
+
+def test_missing_models_are_a_clear_error(tmp_path) -> None:
+    with pytest.raises(TaggerError, match="vnopinion train"):
+        Tagger(tmp_path)
 
 
 def test_praise_is_positive(tagger: Tagger) -> None:
