@@ -100,6 +100,29 @@ def es_logs(ctx: click.Context, lines: int) -> None:
     click.echo(LocalNode(_settings(ctx)).log_tail(lines))
 
 
+@main.group()
+def kibana() -> None:
+    """Kibana: the data view, Lens charts and the "Dư luận" dashboard (indexer/kibana/)."""
+
+
+@kibana.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def kibana_export(ctx: click.Context, out: Path) -> None:
+    """Write the saved objects as ndjson (Stack Management > Saved objects > Import)."""
+    ndjson = _kibana_ndjson(_settings(ctx))
+    out.write_text(ndjson, encoding="utf-8")
+    click.echo(f"Wrote {len(ndjson.splitlines())} saved objects to {out}.")
+
+
+def _kibana_ndjson(settings: Settings) -> str:
+    """The saved objects for the configured alias, with the watch topics' Vietnamese names."""
+    from indexer.kibana import render, saved_objects
+    from nlp.topics import WatchTopics
+
+    return render(saved_objects(settings.index_alias, WatchTopics.load().topics))
+
+
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Stop after indexing (for scripts).")
 @click.pass_context
