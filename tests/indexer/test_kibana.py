@@ -1,11 +1,18 @@
-"""Kibana saved objects: the shipped file, its references, and its fields (against the
-mapping and a real node's field_caps)."""
+"""Kibana saved objects: the shipped file, its references, its fields (against the mapping
+and a real node's field_caps), and `vnopinion kibana import` against a stand-in Kibana."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +24,7 @@ from indexer.kibana_lens import Fields
 from indexer.mapping import document_mapping
 from indexer.setup import ensure_index
 from nlp.topics import WatchTopics
-from tests.conftest import cli_env, run_cli
+from tests.conftest import cli_env, free_port, run_cli
 from tests.indexer.test_mapping import flatten
 from vnopinion.settings import Settings
 
@@ -205,8 +212,160 @@ def test_every_field_is_in_the_real_field_caps(es: Elasticsearch, alias: str) ->
                 assert cap["aggregatable"], f"{object_id} ({where}) aggregates {name} ({es_type})"
 
 
-def test_export_writes_the_shipped_objects(tmp_path: Path) -> None:
-    env = cli_env(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+# --- `vnopinion kibana import` against a stand-in Kibana ------------------------------------
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: Message
+    body: bytes
+
+
+@dataclass
+class FakeKibana:
+    """Plays Kibana's import endpoint: records each request, answers ``status``/``answer``."""
+
+    url: str = ""
+    status: int = 200
+    answer: Any = None
+    requests: list[Request] = field(default_factory=list)
+
+    def upload(self) -> tuple[Any, Any, Any]:
+        """The one multipart part of the one request: (field name, file name, content)."""
+        [request] = self.requests
+        head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + request.body)
+        [part] = list(message.walk())[1:]
+        name = part.get_param("name", header="content-disposition")
+        return name, part.get_filename(), part.get_payload(decode=True)
+
+
+def success(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    results = [{"type": o["type"], "id": o["id"], "meta": {"title": o["attributes"]["title"]}}
+               for o in objects]  # fmt: skip
+    return {"success": True, "successCount": len(results), "successResults": results}
+
+
+@pytest.fixture
+def kibana() -> Iterator[FakeKibana]:
+    fake = FakeKibana(answer=success(shipped()))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            fake.requests.append(Request(self.command, self.path, self.headers, body))
+            payload = (fake.answer if isinstance(fake.answer, bytes)
+                       else json.dumps(fake.answer).encode())  # fmt: skip
+            self.send_response(fake.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return cli_env(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+
+
+def test_import_posts_the_file_as_kibana_expects(kibana: FakeKibana, env: dict[str, str]) -> None:
+    result = run_cli("kibana", "import", "--url", kibana.url, env=env)
+    assert result.returncode == 0, result.stderr
+    [request] = kibana.requests
+    assert (request.method, request.path) == ("POST", "/api/saved_objects/_import?overwrite=true")
+    assert request.headers["kbn-xsrf"] == "true"
+    assert "Authorization" not in request.headers
+    name, filename, content = kibana.upload()
+    assert (name, filename) == ("file", "vnopinion.ndjson")
+    assert content == SHIPPED_NDJSON.read_bytes()
+    assert "Kibana imported 9 saved objects" in result.stdout
+    assert "dashboard vnopinion-dashboard (vnopinion — Dư luận)" in result.stdout
+    assert f"Dashboard: {kibana.url}/app/dashboards#/view/vnopinion-dashboard" in result.stdout
+
+
+def test_import_into_a_space_with_credentials_keeping_objects(
+    kibana: FakeKibana, env: dict[str, str]
+) -> None:
+    conflicts = [{"type": o["type"], "id": o["id"], "meta": {"title": o["attributes"]["title"]},
+                  "error": {"type": "conflict"}} for o in shipped()]  # fmt: skip
+    kibana.answer = {"success": False, "successCount": 0, "errors": conflicts}
+    result = run_cli("kibana", "import", "--url", kibana.url + "/", "--user", "elastic",
+                     "--password", "s3cret", "--space", "analysts", "--no-overwrite",
+                     env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    [request] = kibana.requests
+    assert request.path == "/s/analysts/api/saved_objects/_import?overwrite=false"
+    credentials = base64.b64encode(b"elastic:s3cret").decode()
+    assert request.headers["Authorization"] == f"Basic {credentials}"
+    assert "Kept 9 existing objects (--no-overwrite)" in result.stdout
+    assert f"{kibana.url}/s/analysts/app/dashboards#/view/vnopinion-dashboard" in result.stdout
+
+
+def test_objects_kibana_refuses_fail_the_import(kibana: FakeKibana, env: dict[str, str]) -> None:
+    data_view = {"type": "index-pattern", "id": "vnopinion-data-view"}
+    missing = {"type": "lens", "id": "vnopinion-lens-total", "meta": {"title": "Tổng"},
+               "error": {"type": "missing_references", "references": [data_view]}}  # fmt: skip
+    kibana.answer = {"success": False, "successCount": 8, "errors": [missing]}
+    result = run_cli("kibana", "import", "--url", kibana.url, env=env)
+    assert result.returncode == 1
+    assert "Error: Kibana imported 8 saved objects and refused 1" in result.stderr
+    assert "lens vnopinion-lens-total (Tổng): missing_references (index-pattern " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "expected"),
+    [
+        (401, {"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"},
+         "What to do: check --user and --password"),
+        (500, {"statusCode": 500, "error": "Internal Server Error", "message": "boom"},
+         "docker compose logs kibana"),
+        (200, b"<html>not Kibana</html>", "did not answer like Kibana's import API"),
+    ],
+)  # fmt: skip
+def test_refusals_are_clear_errors(
+    kibana: FakeKibana, env: dict[str, str], status: int, answer: Any, expected: str
+) -> None:
+    kibana.status, kibana.answer = status, answer
+    result = run_cli("kibana", "import", "--url", kibana.url, env=env)
+    assert result.returncode == 1
+    if status != 200:
+        assert f"Error: Kibana answered {status} " in result.stderr
+        assert answer["message"] in result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_kibana_is_a_clear_error(env: dict[str, str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    result = run_cli("kibana", "import", "--url", url, env=env)
+    assert result.returncode == 1
+    assert f"Error: Could not reach Kibana at {url}" in result.stderr
+    assert "What to do: check that Kibana runs" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_space_is_refused_before_sending(kibana: FakeKibana, env: dict[str, str]) -> None:
+    result = run_cli("kibana", "import", "--url", kibana.url, "--space", "Ban Dân vận", env=env)
+    assert result.returncode == 1
+    assert "is not a Kibana space id" in result.stderr
+    assert kibana.requests == []
+
+
+def test_export_writes_the_shipped_objects(env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "objects.ndjson"
     result = run_cli("kibana", "export", "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
