@@ -27,3 +27,7 @@ class NodeError(VnopinionError):
 
 class IndexingError(VnopinionError):
     """Elasticsearch rejected or could not take a write."""
+
+
+class KibanaError(VnopinionError):
+    """Kibana could not be reached, or refused the saved objects."""

@@ -100,6 +100,65 @@ def es_logs(ctx: click.Context, lines: int) -> None:
     click.echo(LocalNode(_settings(ctx)).log_tail(lines))
 
 
+@main.group()
+def kibana() -> None:
+    """Kibana: the data view, Lens charts and the "Dư luận" dashboard (indexer/kibana/)."""
+
+
+@kibana.command("import")
+@click.option("--url", required=True, help="Kibana's address, e.g. http://localhost:5601")
+@click.option("--user", help="Basic-auth user (with docker-compose: elastic).")
+@click.option("--password", help="Its password; asked for when --user comes without it.")
+@click.option("--space", help="Kibana space id (default: the default space).")
+@click.option("--overwrite/--no-overwrite", default=True, show_default=True,
+              help="Replace objects that already exist with the same ids.")  # fmt: skip
+@click.pass_context
+def kibana_import(
+    ctx: click.Context,
+    url: str,
+    user: str | None,
+    password: str | None,
+    space: str | None,
+    overwrite: bool,
+) -> None:
+    """Import the saved objects into Kibana (its saved objects import API)."""
+    from indexer.kibana_import import import_saved_objects
+
+    if password is not None and not user:
+        raise click.BadParameter("give --user as well", param_hint="--password")
+    if user and password is None:
+        password = click.prompt(f"Password for {user}", hide_input=True)
+    auth = (user, password) if user and password is not None else None
+    ndjson = _kibana_ndjson(_settings(ctx))
+    report = import_saved_objects(url, ndjson, auth=auth, space=space, overwrite=overwrite)
+    click.echo(f"Kibana imported {report.success_count} saved objects:")
+    for line in report.imported:
+        click.echo(f"  {line}")
+    if report.kept:
+        click.echo(f"Kept {len(report.kept)} existing objects (--no-overwrite):")
+        for line in report.kept:
+            click.echo(f"  {line}")
+    click.echo(f"Dashboard: {report.dashboard_url}")
+
+
+@kibana.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def kibana_export(ctx: click.Context, out: Path) -> None:
+    """Write the saved objects as ndjson (Stack Management > Saved objects > Import)."""
+    ndjson = _kibana_ndjson(_settings(ctx))
+    out.write_text(ndjson, encoding="utf-8")
+    click.echo(f"Wrote {len(ndjson.splitlines())} saved objects to {out}.")
+
+
+def _kibana_ndjson(settings: Settings) -> str:
+    """The saved objects for the configured alias, with the watch topics' Vietnamese names."""
+    from indexer.kibana import render, saved_objects
+    from nlp.topics import WatchTopics
+
+    return render(saved_objects(settings.index_alias, WatchTopics.load().topics))
+
+
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Stop after indexing (for scripts).")
 @click.pass_context
