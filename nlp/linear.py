@@ -251,7 +251,13 @@ class LinearTextClassifier:
         if self._coef is None or self._intercept is None:
             raise RuntimeError("the model is not fitted: call fit() or load() first")
         features = self._features([preprocess(text) for text in texts])
-        scores = np.asarray(features @ self._coef.T, dtype=np.float64) + self._intercept
+        return self.probabilities(np.asarray(features @ self._coef.T, dtype=np.float64))
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        """Probabilities from raw linear scores (features @ coef.T, intercept not yet added)."""
+        if self._coef is None or self._intercept is None:
+            raise RuntimeError("the model is not fitted: call fit() or load() first")
+        scores = scores + self._intercept
         scores /= self.temperature
         if self._coef.shape[0] == 1:  # binary model: one score for labels[1]
             positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
@@ -262,7 +268,10 @@ class LinearTextClassifier:
 
     def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """(label, probability of that label) per text."""
-        proba = self.predict_proba(texts)
+        return self.labelled(self.predict_proba(texts))
+
+    def labelled(self, proba: np.ndarray) -> list[tuple[str, float]]:
+        """(label, probability) per row of ``predict_proba``'s output."""
         best = proba.argmax(axis=1)
         return [(self.labels[i], float(proba[row, i])) for row, i in enumerate(best)]
 

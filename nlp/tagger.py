@@ -33,6 +33,7 @@ from nlp.linear import load_model, model_path
 from nlp.normalize import normalize
 from nlp.places import PlaceResolver
 from nlp.segment import segment_text
+from nlp.shared_features import SharedLinearModels
 from nlp.text import fold
 from nlp.topics import DEFAULT_TOPICS_PATH, WatchTopics
 
@@ -70,6 +71,9 @@ class TextTagger:
         self.sentiment = load_model(models_dir, "sentiment")
         self.toxicity = load_model(models_dir, "toxicity")
         self.category = load_model(models_dir, "topic")
+        self.linear = SharedLinearModels(
+            {"sentiment": self.sentiment, "toxicity": self.toxicity, "category": self.category}
+        )
         self.keywords = KeywordExtractor.load(models_dir)
         self.places = PlaceResolver()
         self.with_entities = entities
@@ -83,12 +87,14 @@ class TextTagger:
     def tag(self, items: list[tuple[bool, str]]) -> list[Tags]:
         """One dict of tags per ``(is_article, text)``."""
         texts = [text for _, text in items]
-        sentiments = self.sentiment.predict(texts)
-        toxicities = self.toxicity.predict(texts)
+        scored = self.linear.predict(texts, only=("sentiment", "toxicity"))
+        sentiments, toxicities = scored["sentiment"], scored["toxicity"]
         articles = [i for i, (is_article, _) in enumerate(items) if is_article]
+        article_texts = [texts[i] for i in articles]
         categories = dict(
-            zip(articles, self.category.predict([texts[i] for i in articles]), strict=True)
-        )
+            zip(articles, self.linear.predict(article_texts, only=("category",))["category"],
+                strict=True)
+        )  # fmt: skip
         results = []
         for i, (is_article, text) in enumerate(items):
             segmented = segment_text(normalize(text))

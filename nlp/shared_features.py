@@ -1,0 +1,117 @@
+"""Several linear models on the same texts, each text analysed once.
+
+The sentiment and toxicity models read the same preprocessed text with the same n-gram
+analysers (word 1-2 grams, char_wb 2-5 grams); only their vocabularies, IDF and coefficients
+differ. Cutting a comment into n-grams and looking them up is most of their cost, so
+``SharedLinearModels`` does it once per analyser into the union of the models' vocabularies,
+and gives each model its own view: its IDF (zero outside its vocabulary, so the l2 norm is
+the one its block would have had) and its coefficients laid out over the union's columns.
+The probabilities equal each model's own ``predict_proba`` up to float32 rounding.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from nlp.linear import LinearTextClassifier, preprocess
+
+__all__ = ["SharedLinearModels"]
+
+BlockKind = tuple[str, tuple[int, int]]  # (analyzer, n-gram range)
+
+
+@dataclass
+class _Analyser:
+    analyse: Callable[[str], list[str]]
+    vocabulary: dict[str, int]  # n-gram -> column in the union
+
+
+@dataclass
+class _ModelBlock:
+    kind: BlockKind
+    idf: np.ndarray  # over the union's columns, zero outside this model's vocabulary
+    coef_t: np.ndarray  # (union columns, classes)
+
+
+class SharedLinearModels:
+    """Predicts every model in ``models`` (by name) on one batch of texts."""
+
+    def __init__(self, models: dict[str, LinearTextClassifier]) -> None:
+        self.models = models
+        self._analysers: dict[BlockKind, _Analyser] = {}
+        for model in models.values():
+            for block in model._blocks:
+                kind = (block.analyzer, block.ngrams)
+                if kind not in self._analysers:
+                    analyse = block.counter().build_analyzer()
+                    self._analysers[kind] = _Analyser(analyse, {})
+                vocabulary = self._analysers[kind].vocabulary
+                for term in block.vocabulary:
+                    vocabulary.setdefault(term, len(vocabulary))
+        self._blocks = {name: self._layout(model) for name, model in models.items()}
+
+    def _layout(self, model: LinearTextClassifier) -> list[_ModelBlock]:
+        if model._coef is None:
+            raise RuntimeError("the model is not fitted: call fit() or load() first")
+        blocks = []
+        offset = 0
+        for block in model._blocks:
+            kind = (block.analyzer, block.ngrams)
+            union = self._analysers[kind].vocabulary
+            columns = np.fromiter((union[t] for t in block.vocabulary), dtype=np.int64)
+            idf = np.zeros(len(union), dtype=np.float32)
+            idf[columns] = block.idf
+            coef = np.zeros((len(union), model._coef.shape[0]), dtype=np.float32)
+            coef[columns] = model._coef[:, offset : offset + len(columns)].T
+            blocks.append(_ModelBlock(kind, idf, coef))
+            offset += len(columns)
+        return blocks
+
+    def predict(
+        self, texts: Sequence[str], only: Sequence[str] | None = None
+    ) -> dict[str, list[tuple[str, float]]]:
+        """Model name -> (label, probability) per text, for every model or those in ``only``."""
+        names = list(only) if only is not None else list(self.models)
+        if not texts:
+            return {name: [] for name in names}
+        clean = [preprocess(text) for text in texts]
+        kinds = {block.kind for name in names for block in self._blocks[name]}
+        counts = {kind: self._count(kind, clean) for kind in kinds}
+        result = {}
+        for name in names:
+            model = self.models[name]
+            classes = self._blocks[name][0].coef_t.shape[1]
+            scores = np.zeros((len(texts), classes))
+            for block in self._blocks[name]:
+                weighted = sp.csr_matrix(
+                    counts[block.kind].multiply(block.idf[np.newaxis, :]), dtype=np.float32
+                )
+                norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+                norms[norms == 0] = 1.0
+                weighted = sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ weighted)
+                scores += weighted @ block.coef_t
+            result[name] = model.labelled(model.probabilities(scores))
+        return result
+
+    def _count(self, kind: BlockKind, clean: Sequence[str]) -> sp.csr_matrix:
+        """Sublinear term counts (1 + ln tf) over the union vocabulary of ``kind``."""
+        analyser = self._analysers[kind]
+        lookup = analyser.vocabulary.get
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        for text in clean:
+            for term, count in Counter(analyser.analyse(text)).items():
+                column = lookup(term)
+                if column is not None:
+                    indices.append(column)
+                    values.append(count)
+            indptr.append(len(indices))
+        data = np.log(np.asarray(values, dtype=np.float32)) + np.float32(1.0)
+        shape = (len(clean), len(analyser.vocabulary))
+        return sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), indptr), shape=shape)
