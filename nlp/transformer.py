@@ -77,6 +77,21 @@ def _clean(text: str) -> str:
     return nfc(text[: MAX_CHARS * 2])[:MAX_CHARS]
 
 
+def _optimizer(
+    torch: ModuleType, model: Any, steps: int, learning_rate: float, weight_decay: float,
+    warmup: int,
+) -> tuple[Any, Any]:  # fmt: skip
+    """AdamW, with the learning rate warmed up over ``warmup`` steps, then decayed to 0."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
+
+    def scale(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / (warmup + 1)
+        return max(0.0, (steps - step) / max(1, steps - warmup))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, scale)
+
+
 class TransformerTextClassifier:
     """A sequence-classification checkpoint whose labels are our task's label names."""
 
@@ -190,17 +205,10 @@ class TransformerTextClassifier:
         torch.manual_seed(seed)  # dropout
         order = torch.Generator().manual_seed(seed)
         ids = [self.labels.index(label) for label in labels]
-        steps_per_epoch = -(-len(texts) // batch_size)
-        total = steps_per_epoch * epochs
-        warmup = int(total * warmup_ratio)
-        optimizer = torch.optim.AdamW(
-            self._model.parameters(), lr=learning_rate, weight_decay=weight_decay
+        steps = -(-len(texts) // batch_size) * epochs
+        optimizer, schedule = _optimizer(
+            torch, self._model, steps, learning_rate, weight_decay, int(steps * warmup_ratio)
         )
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimizer,
-            lambda step: (step + 1) / (warmup + 1) if step < warmup
-            else max(0.0, (total - step) / max(1, total - warmup)),
-        )  # fmt: skip
         self._model.train()
         for epoch in range(1, epochs + 1):
             started, losses = time.perf_counter(), []
