@@ -102,8 +102,7 @@ def generate(count: int, seed: int, articles: list[Article], comments: list[Comm
     extra = _all_provinces()
     weights = [w for _, _, w in SOURCES]
     bursts = [
-        (END - timedelta(days=rng.randrange(3, DAYS)), rng.choice(comments))
-        for _ in range(BURSTS)
+        (END - timedelta(days=rng.randrange(3, DAYS)), rng.choice(comments)) for _ in range(BURSTS)
     ]
     crawled = datetime.now(UTC)
     for n in range(count):

@@ -70,7 +70,7 @@ class IndexingPipeline:
         settings = self.settings
         self.tagger = await asyncio.to_thread(
             Tagger, settings.models_dir, workers=settings.nlp_workers,
-            entities=settings.nlp_entities,
+            entities=settings.nlp_entities, backend=settings.nlp_backend,
         )  # fmt: skip
         if self.out is not None:
             self.sink = JsonlSink(self.out)

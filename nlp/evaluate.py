@@ -13,8 +13,8 @@ from typing import Any
 
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
+from nlp.classifier import TextClassifier, load_classifier
 from nlp.datasets import EVAL_COLLAPSE, LABELS, TRAIN_MAPS, Example, Task, read_jsonl
-from nlp.linear import LinearTextClassifier, load_model
 
 __all__ = ["evaluate_examples", "evaluate_file", "format_report", "metrics"]
 
@@ -61,7 +61,7 @@ def metrics(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
 
 
 def evaluate_examples(
-    task: Task, examples: Sequence[Example], model: LinearTextClassifier
+    task: Task, examples: Sequence[Example], model: TextClassifier
 ) -> dict[str, Any]:
     gold_map, model_map = _scheme(task, {ex.label for ex in examples})
     gold = [gold_map[ex.label] for ex in examples]
@@ -70,9 +70,11 @@ def evaluate_examples(
     return metrics(gold, predicted, labels)
 
 
-def evaluate_file(task: Task, data: Path, models_dir: Path) -> dict[str, Any]:
-    """Score the shipped ``task`` model on a JSONL file of {"text", "label"} lines."""
-    return evaluate_examples(task, read_jsonl(data), load_model(models_dir, task))
+def evaluate_file(
+    task: Task, data: Path, models_dir: Path, backend: str = "linear"
+) -> dict[str, Any]:
+    """Score the trained ``task`` model of ``backend`` on a JSONL file of {"text", "label"}."""
+    return evaluate_examples(task, read_jsonl(data), load_classifier(models_dir, task, backend))
 
 
 def format_report(result: dict[str, Any]) -> str:

@@ -35,7 +35,7 @@ def read_documents(path: Path) -> Iterator[AnyDocument]:
 def tag_file(source: Path, out: Path, settings: Settings, batch_size: int = 256) -> int:
     """Tag every document of ``source`` into ``out`` (written whole, then renamed)."""
     tagger = Tagger(settings.models_dir, workers=settings.nlp_workers,
-                    entities=settings.nlp_entities)  # fmt: skip
+                    entities=settings.nlp_entities, backend=settings.nlp_backend)  # fmt: skip
     partial = out.with_name(out.name + ".partial")
     count = 0
     try:

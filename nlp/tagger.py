@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from indexer.documents import AnyDocument, Article, Entities, Place, Sentiment, Toxicity
+from nlp.classifier import artifact_path, load_classifier
 from nlp.entities import extract_entities
 from nlp.keywords import ARTICLE_KEYWORDS, COMMENT_KEYWORDS, KeywordExtractor, keywords_path
-from nlp.linear import load_model, model_path
+from nlp.linear import LinearTextClassifier
 from nlp.normalize import normalize
 from nlp.places import PlaceResolver
 from nlp.segment import segment_text
@@ -43,7 +44,6 @@ ARTICLE_CONTEXTS_KEPT = 20_000  # article places and categories remembered for t
 SHORT_TEXT = 280  # comments up to this length are cached: one-liners repeat
 CACHE_SIZE = 50_000
 MIN_PARALLEL = 16  # smaller batches go to one worker in one piece
-CLASSIFIER_TASKS = ("sentiment", "toxicity", "topic")
 
 Tags = dict[str, Any]  # plain values, cheap to send between processes
 
@@ -59,20 +59,29 @@ def analysis_text(document: AnyDocument) -> str:
     return document.text
 
 
-def required_artifacts(models_dir: Path) -> list[Path]:
-    return [model_path(models_dir, task) for task in CLASSIFIER_TASKS] + [keywords_path(models_dir)]
+def required_artifacts(models_dir: Path, backend: str = "linear") -> list[Path]:
+    """Sentiment and toxicity of ``backend``; the news category is always linear."""
+    return [
+        artifact_path(models_dir, "sentiment", backend),
+        artifact_path(models_dir, "toxicity", backend),
+        artifact_path(models_dir, "topic", "linear"),
+        keywords_path(models_dir),
+    ]
 
 
 class TextTagger:
     """Tags texts in this process; every model is loaded once."""
 
-    def __init__(self, models_dir: Path, *, entities: bool = True) -> None:
+    def __init__(self, models_dir: Path, *, entities: bool = True, backend: str = "linear") -> None:
         self.topics = WatchTopics.load()
-        self.sentiment = load_model(models_dir, "sentiment")
-        self.toxicity = load_model(models_dir, "toxicity")
-        self.category = load_model(models_dir, "topic")
+        self.sentiment = load_classifier(models_dir, "sentiment", backend)
+        self.toxicity = load_classifier(models_dir, "toxicity", backend)
+        self.category = load_classifier(models_dir, "topic", "linear")
+        self.classifiers = {
+            "sentiment": self.sentiment, "toxicity": self.toxicity, "category": self.category
+        }  # fmt: skip
         self.linear = SharedLinearModels(
-            {"sentiment": self.sentiment, "toxicity": self.toxicity, "category": self.category}
+            {n: m for n, m in self.classifiers.items() if isinstance(m, LinearTextClassifier)}
         )
         self.keywords = KeywordExtractor.load(models_dir)
         self.places = PlaceResolver()
@@ -87,14 +96,13 @@ class TextTagger:
     def tag(self, items: list[tuple[bool, str]]) -> list[Tags]:
         """One dict of tags per ``(is_article, text)``."""
         texts = [text for _, text in items]
-        scored = self.linear.predict(texts, only=("sentiment", "toxicity"))
+        scored = self._predict(texts, ("sentiment", "toxicity"))
         sentiments, toxicities = scored["sentiment"], scored["toxicity"]
         articles = [i for i, (is_article, _) in enumerate(items) if is_article]
         article_texts = [texts[i] for i in articles]
         categories = dict(
-            zip(articles, self.linear.predict(article_texts, only=("category",))["category"],
-                strict=True)
-        )  # fmt: skip
+            zip(articles, self._predict(article_texts, ("category",))["category"], strict=True)
+        )
         results = []
         for i, (is_article, text) in enumerate(items):
             segmented = segment_text(normalize(text))
@@ -120,13 +128,22 @@ class TextTagger:
             )
         return results
 
+    def _predict(self, texts: list[str], names: tuple[str, ...]) -> dict[str, list[Any]]:
+        """Linear models share one n-gram analysis; any other backend predicts on its own."""
+        shared = [name for name in names if name in self.linear.models]
+        result: dict[str, list[Any]] = dict(self.linear.predict(texts, only=shared))
+        for name in names:
+            if name not in result:
+                result[name] = self.classifiers[name].predict(texts) if texts else []
+        return result
+
 
 _WORKER: TextTagger | None = None
 
 
-def _start_worker(models_dir: Path, entities: bool) -> None:
+def _start_worker(models_dir: Path, entities: bool, backend: str) -> None:
     global _WORKER
-    _WORKER = TextTagger(models_dir, entities=entities)
+    _WORKER = TextTagger(models_dir, entities=entities, backend=backend)
 
 
 def _worker_tag(items: list[tuple[bool, str]]) -> list[Tags]:
@@ -147,8 +164,12 @@ class Tagger:
     ``tag`` serialises its callers: the article contexts are shared state.
     """
 
-    def __init__(self, models_dir: Path, *, workers: int = 0, entities: bool = True) -> None:
-        missing = [str(path) for path in required_artifacts(models_dir) if not path.exists()]
+    def __init__(
+        self, models_dir: Path, *, workers: int = 0, entities: bool = True, backend: str = "linear"
+    ) -> None:
+        missing = [
+            str(path) for path in required_artifacts(models_dir, backend) if not path.exists()
+        ]
         if missing:
             raise TaggerError(
                 f"model artifacts missing: {', '.join(missing)}; run `vnopinion train --task "
@@ -157,6 +178,7 @@ class Tagger:
         self.models_dir = models_dir
         self.workers = workers or os.cpu_count() or 1
         self.with_entities = entities
+        self.backend = backend
         self._local: TextTagger | None = None
         self._pool: Executor | None = None
         self._model_version: str | None = None
@@ -259,13 +281,15 @@ class Tagger:
                 self.workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(self.models_dir, self.with_entities),
+                initargs=(self.models_dir, self.with_entities, self.backend),
             )
         return self._pool
 
     def _in_process(self) -> TextTagger:
         if self._local is None:
-            self._local = TextTagger(self.models_dir, entities=self.with_entities)
+            self._local = TextTagger(
+                self.models_dir, entities=self.with_entities, backend=self.backend
+            )
         return self._local
 
     def _apply(self, doc: AnyDocument, tags: Tags, version: str) -> AnyDocument:

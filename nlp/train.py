@@ -92,11 +92,20 @@ class TrainResult:
         )
 
 
-def _training_data(task: Task, shared_dir: Path) -> tuple[list[Example], dict[str, int]]:
+def _training_data(
+    task: Task, shared_dir: Path, limit: int | None = None
+) -> tuple[list[Example], dict[str, int]]:
+    """The task's train rows (relabelled) and their count per dataset.
+
+    ``limit`` keeps at most that many rows per dataset, evenly spaced through the file (so a
+    file sorted by label keeps every label): for smoke runs.
+    """
     examples: list[Example] = []
     sizes: dict[str, int] = {}
     for name in TRAIN_SETS[task]:
         rows = relabel(load_split(shared_dir, name, "train"), TRAIN_MAPS[task][name])
+        if limit is not None and len(rows) > limit:
+            rows = [rows[i * len(rows) // limit] for i in range(limit)]
         sizes[name] = len(rows)
         examples += rows
     return examples, sizes

@@ -6,6 +6,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -236,21 +237,106 @@ def crawl(
 
 
 @main.command()
-@click.option("--task", type=click.Choice(["sentiment", "toxicity", "topic"]), required=True)
-@click.option("--backend", type=click.Choice(["linear"]), default="linear", show_default=True)
+@click.option(
+    "--task",
+    type=click.Choice(["sentiment", "toxicity", "topic", "keywords"]),
+    required=True,
+    help="keywords: the document-frequency table of the keyword extractor.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["linear", "transformer"]),
+    default="linear",
+    show_default=True,
+    help="linear: TF-IDF n-grams. transformer: fine-tune --base.",
+)
+@click.option(
+    "--base",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Local Hugging Face checkpoint folder to fine-tune (transformer only).",
+)
+@click.option("--epochs", type=click.IntRange(min=1), help="Transformer: epochs [3].")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Transformer: batch size [16].")
+@click.option("--max-length", type=click.IntRange(min=8), help="Transformer: tokens [256].")
+@click.option(
+    "--learning-rate",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Transformer: peak AdamW learning rate [3e-5].",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Transformer: at most N train rows per dataset (smoke runs).",
+)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.pass_context
-def train(ctx: click.Context, task: str, backend: str, seed: int) -> None:
+def train(
+    ctx: click.Context,
+    task: str,
+    backend: str,
+    base: Path | None,
+    epochs: int | None,
+    batch_size: int | None,
+    max_length: int | None,
+    learning_rate: float | None,
+    limit: int | None,
+    seed: int,
+) -> None:
     """Train a model from the datasets' train splits; write it and its model card."""
-    from nlp.train import train_task
-
     settings = _settings(ctx)
+    tuning: dict[str, Any] = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "max_length": max_length,
+        "learning_rate": learning_rate,
+        "limit": limit,
+    }
+    chosen = {name: value for name, value in tuning.items() if value is not None}
+    if backend == "linear" and (chosen or base is not None):
+        options = [f"--{name.replace('_', '-')}" for name in chosen] + ["--base"] * bool(base)
+        raise VnopinionError(
+            f"{', '.join(options)}: only for --backend transformer.",
+            hint="add --backend transformer --base PATH to fine-tune a checkpoint.",
+        )
+    if backend == "transformer" and base is None:
+        raise VnopinionError(
+            "--backend transformer needs --base, the local checkpoint folder to fine-tune.",
+            hint="fetch a checkpoint yourself (e.g. vinai/phobert-base-v2 or uitnlp/visobert) "
+            "and pass its folder: --base PATH. vnopinion never downloads weights.",
+        )
     if not settings.datasets_dir.is_dir():
         raise VnopinionError(
             f"No datasets at {settings.datasets_dir}.",
             hint="set VNOPINION_DATASETS_DIR to the folder holding uit_vsfc/, vihsd/, ...",
         )
-    result = train_task(task, settings.datasets_dir, settings.models_dir, seed=seed)  # type: ignore[arg-type]
+    if task == "keywords":
+        if backend != "linear":
+            raise VnopinionError("--task keywords has no backend: it counts words.",
+                                 hint="leave out --backend and --base")  # fmt: skip
+        from nlp.train_keywords import train_keywords
+
+        path = train_keywords(
+            settings.datasets_dir, settings.models_dir, progress=sys.stderr.isatty()
+        )
+        click.echo(f"keyword table written to {path}")
+        return
+    if base is None:
+        from nlp.train import train_task
+
+        result = train_task(task, settings.datasets_dir, settings.models_dir, seed=seed)  # type: ignore[arg-type]
+    else:
+        from dataclasses import replace
+
+        from nlp.train_transformer import TransformerParams, train_transformer_task
+
+        params = replace(TransformerParams(seed=seed), **chosen)
+        result = train_transformer_task(
+            task,  # type: ignore[arg-type]
+            settings.datasets_dir,
+            settings.models_dir,
+            base,
+            params,
+        )
     click.echo(str(result))
 
 
@@ -258,15 +344,19 @@ def train(ctx: click.Context, task: str, backend: str, seed: int) -> None:
 @click.option("--task", type=click.Choice(["sentiment", "toxicity", "topic"]), required=True)
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               required=True, help='JSON Lines of {"text": ..., "label": ...}')  # fmt: skip
+@click.option("--backend", type=click.Choice(["linear", "transformer"]),
+              help="Which model to score [default: VNOPINION_NLP_BACKEND, linear].")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One line of JSON instead of a report.")
 @click.pass_context
-def evaluate(ctx: click.Context, task: str, data: Path, as_json: bool) -> None:
+def evaluate(ctx: click.Context, task: str, data: Path, backend: str | None, as_json: bool) -> None:
     """Macro-F1, accuracy, per-class F1 and the confusion matrix of a model on a file."""
     import json
 
     from nlp.evaluate import evaluate_file, format_report
 
-    result = evaluate_file(task, data, _settings(ctx).models_dir)  # type: ignore[arg-type]
+    settings = _settings(ctx)
+    backend = backend or settings.nlp_backend
+    result = evaluate_file(task, data, settings.models_dir, backend)  # type: ignore[arg-type]
     if as_json:
         keys = ("macro_f1", "accuracy", "per_class", "n")
         click.echo(json.dumps({k: result[k] for k in keys}, ensure_ascii=False))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -65,6 +66,11 @@ class Settings(BaseSettings):
     datasets_dir: Path = Field(
         default_factory=lambda: _default_models_dir().parents[1] / "shared" / "datasets",
         description="labelled train/dev splits used by `vnopinion train` (read in place)",
+    )
+    nlp_backend: Literal["linear", "transformer"] = Field(
+        "linear",
+        description="sentiment/toxicity models that tagging and `eval` load: linear (default "
+        "install) or transformer (the extra vnopinion[transformer], a fine-tuned checkpoint)",
     )
     nlp_entities: bool = Field(True, description="run NER (the slowest tagger) on documents")
     nlp_workers: int = Field(0, ge=0, description="tagging processes; 0 = one per core")
