@@ -2,10 +2,19 @@
 # Install what a fresh Debian machine lacks for vnopinion: Java 17+ and Maven (to fetch and
 # run the local Elasticsearch node). With --with-compose, also Debian's docker-compose when a
 # docker CLI without the compose plugin is present (the tests then validate docker-compose.yml).
+# With --with-browser, Debian's chromium and chromium-driver (the dashboard's browser tests and
+# the report's PDF).
 set -euo pipefail
 
 with_compose=false
-[[ "${1:-}" == "--with-compose" ]] && with_compose=true
+with_browser=false
+for flag in "$@"; do
+  case "$flag" in
+    --with-compose) with_compose=true ;;
+    --with-browser) with_browser=true ;;
+    *) echo "system-deps: unknown option $flag" >&2; exit 2 ;;
+  esac
+done
 
 java_major() {
   command -v java >/dev/null 2>&1 || { echo 0; return; }
@@ -25,9 +34,13 @@ if $with_compose && command -v docker >/dev/null 2>&1 \
    && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
   packages+=(docker-compose)
 fi
+if $with_browser; then
+  command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
+fi
 
 if [[ ${#packages[@]} -eq 0 ]]; then
-  echo "system-deps: Java 17+ and Maven present."
+  echo "system-deps: everything asked for is present."
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
