@@ -1,4 +1,8 @@
-"""Build the FastAPI application from settings."""
+"""Build the FastAPI application from settings and the vocabulary (watch topics, categories).
+
+The composition root (``vnopinion serve``) reads the vocabulary from ``nlp`` and passes it
+in: ``api`` imports ``indexer`` only.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,46 @@ from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import health, search
+from api.routes import (
+    documents,
+    export,
+    health,
+    keywords,
+    places,
+    search,
+    sources,
+    spikes,
+    topics,
+    trends,
+)
 from indexer.client import make_client
+from indexer.errors import QueryError
+from indexer.filters import FilterError, Vocabulary
 from vnopinion import __version__
 from vnopinion.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DESCRIPTION = (
-    "API của vnopinion: nắm tình hình dư luận nhân dân từ báo chí và bình luận của bạn đọc. "
-    "Dữ liệu nằm trong Elasticsearch; mọi lỗi của Elasticsearch trả về 503 kèm lý do."
-)
+DESCRIPTION = """\
+API của vnopinion: nắm tình hình dư luận nhân dân từ báo chí và bình luận của bạn đọc.
+
+- **Bộ lọc chung** cho mọi điểm cuối: `topic`, `category`, `source`, `kind`, `province`,
+  `sentiment` (lặp lại một tham số để chọn nhiều giá trị: một trong số đó), `q` (tìm toàn
+  văn không phân biệt dấu), `since` / `until`.
+- **Thời gian** theo giờ Việt Nam (Asia/Ho_Chi_Minh, +07:00): `since` tính cả, `until` không
+  tính; `until=2026-11-20` tính hết ngày 20. Các khoảng của /trends và /spikes chia theo giờ
+  Việt Nam; tuần bắt đầu từ thứ Hai.
+- **Tỷ lệ tiêu cực** (`negative_share`) = tiêu cực / số tài liệu đã gán cảm xúc.
+- **Lỗi**: tham số sai trả về 422 kèm thông điệp tiếng Việt và tiếng Anh; mọi lỗi của
+  Elasticsearch trả về 503 kèm lý do.
+"""
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.vocabulary = vocabulary
         app.state.es = make_client(settings)
         try:
             yield
@@ -35,10 +62,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="vnopinion", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)  # fmt: skip
-    app.include_router(health.router)
-    app.include_router(search.router)
+    for module in (health, search, documents, trends, topics, spikes, places, sources,
+                   keywords, export):  # fmt: skip
+        app.include_router(module.router)
     app.add_exception_handler(TransportError, _elasticsearch_unavailable)
     app.add_exception_handler(ApiError, _elasticsearch_unavailable)
+    app.add_exception_handler(QueryError, _elasticsearch_unavailable)
+    app.add_exception_handler(FilterError, _bad_parameter)
     return app
 
 
@@ -46,9 +76,24 @@ async def _elasticsearch_unavailable(request: Request, exc: Exception) -> JSONRe
     """Elasticsearch away or refusing: 503 with a reason, never a stack trace."""
     log.warning("Elasticsearch error on %s: %s", request.url.path, exc)
     reason = type(exc).__name__
-    if isinstance(exc, ApiError):
+    if isinstance(exc, ApiError | QueryError):
         reason = f"{reason}: {exc.message}"
     return JSONResponse(
         status_code=503,
         content={"detail": "Elasticsearch không sẵn sàng (unavailable)", "reason": reason},
     )
+
+
+async def _bad_parameter(request: Request, exc: Exception) -> JSONResponse:
+    """A value the filters refuse: 422 in FastAPI's own shape (``detail`` is a list)."""
+    assert isinstance(exc, FilterError)  # noqa: S101 (registered for FilterError only)
+    value = exc.value if isinstance(exc.value, str | int | float | None) else str(exc.value)
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"type": "value_error", "loc": ["query", exc.field], "msg": exc.message,
+                 "input": value}
+            ]
+        },
+    )  # fmt: skip

@@ -31,3 +31,7 @@ class IndexingError(VnopinionError):
 
 class KibanaError(VnopinionError):
     """Kibana could not be reached, or refused the saved objects."""
+
+
+class QueryError(VnopinionError):
+    """Elasticsearch answered a read with an error inside a 200 (a failed ``_msearch`` item)."""

@@ -1,63 +1,196 @@
-"""Read queries over the document alias. The API's routes stay thin and call these."""
+"""Read queries over the document alias: search, health, counts. The API's routes stay thin
+and call these (documents and threads: ``indexer.views``; CSV export: ``indexer.export``).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from elasticsearch import Elasticsearch
+from pydantic import BaseModel, Field
 
-SEARCH_FIELDS = ["title^3", "lead^2", "text"]
+from indexer.filters import ENGAGEMENT_SORT, FilterError, Filters, es_query
+from indexer.snippets import folded_terms, mark, snippet
+
+__all__ = [
+    "MAX_RESULT_WINDOW",
+    "SORTS",
+    "Hit",
+    "IndexHealth",
+    "SearchPage",
+    "SortName",
+    "count_by_kind",
+    "index_health",
+    "search_documents",
+]
+
 HIGHLIGHT_FIELDS = ("title", "lead", "text")
+HIDDEN_FIELDS = ["text_seg", "text_folded", "author_name"]
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 
+SortName = Literal["relevance", "time", "engagement"]
+_NEWEST = {"published_at": {"order": "desc", "missing": "_last"}}
+# Every sort ends with the unique ``id`` so that search_after never skips nor repeats a hit
+# (``_id`` cannot be sorted on in 8.x without fielddata; our ``id`` keyword is the same value).
+SORTS: dict[SortName, list[dict[str, Any]]] = {
+    "relevance": [{"_score": {"order": "desc"}}, _NEWEST, {"id": {"order": "asc"}}],
+    "time": [_NEWEST, {"id": {"order": "asc"}}],
+    # likes, then replies: no scripts here to add them up, and no index-time sum in the schema.
+    "engagement": ENGAGEMENT_SORT,
+}
 
-@dataclass(frozen=True)
-class SearchHit:
+
+class Hit(BaseModel):
     id: str
-    kind: str
-    score: float | None
-    source: dict[str, Any]
-    highlight: dict[str, list[str]]
+    kind: str = Field(description="`article` (bài báo) hoặc `comment` (bình luận)")
+    title: str | None = None
+    snippet: str = Field(description="Đoạn đầu nội dung")
+    url: str
+    source: str
+    source_name: str
+    published_at: datetime | None = None
+    thread_id: str | None = Field(None, description="Bài báo của bình luận")
+    likes: int | None = None
+    replies: int | None = None
+    sentiment: str | None = None
+    watch_topics: list[str] = Field(default_factory=list)
+    province: str | None = None
+    score: float | None = None
+    highlight: dict[str, list[str]] = Field(
+        description="Đoạn trích có từ khóa được đánh dấu bằng <mark> (đã mã hóa HTML), theo trường"
+    )
 
 
-@dataclass(frozen=True)
-class SearchPage:
-    total: int
-    hits: list[SearchHit]
+class SearchPage(BaseModel):
+    total: int = Field(description="Tổng số kết quả khớp")
+    hits: list[Hit]
+    next_cursor: str | None = Field(
+        description="Đưa vào tham số cursor để lấy trang sau; null khi đã hết kết quả"
+    )
+
+
+def encode_cursor(sort: SortName, values: list[Any]) -> str:
+    raw = json.dumps({"sort": sort, "after": values}, ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: SortName) -> list[Any]:
+    """The ``search_after`` values in a cursor made by ``encode_cursor`` for ``sort``."""
+    bad = FilterError(
+        "cursor",
+        "cursor không hợp lệ hoặc không khớp sort (invalid cursor, or made for another sort)",
+        cursor,
+    )
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(decoded, dict) or decoded.get("sort") != sort:
+        raise bad
+    after = decoded.get("after")
+    if not isinstance(after, list):
+        raise bad
+    if len(after) != len(SORTS[sort]) or not all(
+        isinstance(v, int | float | str) and not isinstance(v, bool) for v in after
+    ):
+        raise bad
+    return after
+
+
+def _highlight(
+    source: dict[str, Any], found: dict[str, list[str]], q: str | None
+) -> dict[str, list[str]]:
+    """Elasticsearch's highlights, and ours where only the folded text matched."""
+    terms = folded_terms(q) if q else []
+    out = dict(found)
+    for name in HIGHLIGHT_FIELDS:
+        value = source.get(name)
+        if name in out or not value:
+            continue
+        pieces = mark(value, terms, size=len(value) if name == "title" else 160)
+        if pieces:
+            out[name] = pieces
+    return out
+
+
+def _hit(raw: dict[str, Any], q: str | None) -> Hit:
+    source = raw["_source"]
+    return Hit(
+        id=raw["_id"],
+        kind=source.get("kind", ""),
+        title=source.get("title"),
+        snippet=snippet(source.get("lead") or source.get("text") or ""),
+        url=source["url"],
+        source=source["source"],
+        source_name=source["source_name"],
+        published_at=source.get("published_at"),
+        thread_id=source.get("thread_id"),
+        likes=source.get("likes"),
+        replies=source.get("replies"),
+        sentiment=(source.get("sentiment") or {}).get("label"),
+        watch_topics=source.get("watch_topics") or [],
+        province=(source.get("place") or {}).get("province"),
+        score=raw.get("_score"),
+        highlight=_highlight(source, raw.get("highlight", {}), q),
+    )
 
 
 def search_documents(
-    client: Elasticsearch, alias: str, query: str, *, page: int = 1, size: int = 20
+    client: Elasticsearch,
+    alias: str,
+    filters: Filters,
+    *,
+    sort: SortName = "relevance",
+    page: int = 1,
+    size: int = 20,
+    cursor: str | None = None,
 ) -> SearchPage:
-    """Full text over title, lead and text, best first, with ``<mark>`` highlights."""
+    """Documents matching ``filters`` (``filters.q``: accent-insensitive full text), sorted,
+    with ``<mark>`` highlights. Pages by ``page`` up to ``MAX_RESULT_WINDOW`` results, or
+    without limit by ``cursor`` (``search_after``); every page offers the next cursor."""
     if page < 1 or size < 1 or page * size > MAX_RESULT_WINDOW:
-        raise ValueError(f"page * size must be at most {MAX_RESULT_WINDOW}")
+        raise FilterError(
+            "page",
+            f"page × size tối đa {MAX_RESULT_WINDOW}; dùng cursor để đi xa hơn "
+            f"(page × size must be at most {MAX_RESULT_WINDOW}; page further with cursor)",
+            page,
+        )
+    # By page, the total says whether more follow; by cursor, one more hit than asked does
+    # (from + size may not pass the window, search_after has no window).
+    paging: dict[str, Any] = {"from_": (page - 1) * size, "size": size}
+    if cursor is not None:
+        if page != 1:
+            raise FilterError("page", "không dùng page cùng cursor (page with cursor)", page)
+        paging = {"search_after": decode_cursor(cursor, sort), "size": size + 1}
     response = client.search(
         index=alias,
-        query={"multi_match": {"query": query, "fields": SEARCH_FIELDS, "operator": "or"}},
+        query=es_query(filters),
+        sort=SORTS[sort],
+        track_scores=True,
         highlight={
             "pre_tags": ["<mark>"],
             "post_tags": ["</mark>"],
             "encoder": "html",
             "fields": {name: {"number_of_fragments": 3} for name in HIGHLIGHT_FIELDS},
         },
-        source_excludes=["text_seg", "text_folded"],
-        from_=(page - 1) * size,
-        size=size,
+        source_excludes=HIDDEN_FIELDS,
         track_total_hits=True,
+        **paging,
     )
-    hits = [
-        SearchHit(
-            id=hit["_id"],
-            kind=hit["_source"].get("kind", ""),
-            score=hit.get("_score"),
-            source=hit["_source"],
-            highlight=hit.get("highlight", {}),
-        )
-        for hit in response["hits"]["hits"]
-    ]
-    return SearchPage(total=response["hits"]["total"]["value"], hits=hits)
+    raw = response["hits"]["hits"]
+    total = int(response["hits"]["total"]["value"])
+    hits = [_hit(h, filters.q) for h in raw[:size]]
+    more = len(raw) > size if cursor is not None else (page - 1) * size + len(hits) < total
+    return SearchPage(
+        total=total,
+        hits=hits,
+        next_cursor=encode_cursor(sort, raw[len(hits) - 1]["sort"]) if more and hits else None,
+    )
 
 
 @dataclass(frozen=True)

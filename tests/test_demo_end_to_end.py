@@ -14,6 +14,7 @@ from indexer.queries import count_by_kind
 from tests.conftest import cli_env, run_cli
 from vnopinion.demo_site.content import SampleArticle, SampleSite, load_site
 from vnopinion.settings import Settings
+from vnopinion.vocabulary import load_vocabulary
 
 pytestmark = [pytest.mark.es, pytest.mark.slow]
 
@@ -63,7 +64,7 @@ def test_search_finds_a_sample_article_with_a_highlight(
     article = site.articles[0]
     word = distinctive_word(article, site)
     settings = es_settings.model_copy(update={"index_alias": "demo-docs"})
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, load_vocabulary())) as client:
         response = client.get("/search", params={"q": word, "size": 100})
         health = client.get("/health").json()
     assert response.status_code == 200

@@ -401,9 +401,10 @@ def _serve_api(settings: Settings) -> None:
     import uvicorn
 
     from api.app import create_app
+    from vnopinion.vocabulary import load_vocabulary
 
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port,
-                log_level="info")  # fmt: skip
+    app = create_app(settings, load_vocabulary())
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
 
 
 def run() -> None:

@@ -1,65 +1,65 @@
-"""GET /search: full text over titles and texts, with highlights, paginated."""
+"""GET /search: accent-insensitive full text under the shared filters, three sorts,
+page numbers up to 10,000 results and a cursor beyond."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import EsDep, SettingsDep
-from indexer.queries import MAX_RESULT_WINDOW, search_documents
+from api.deps import EsDep, FiltersDep, SettingsDep
+from indexer.queries import MAX_RESULT_WINDOW, Hit, SortName, search_documents
 
 router = APIRouter(tags=["search"])
 
 
-class Hit(BaseModel):
-    id: str
-    kind: str = Field(description="`article` (bài báo) hoặc `comment` (bình luận)")
-    title: str | None = None
-    url: str
-    source: str
-    source_name: str
-    published_at: datetime | None = None
-    score: float | None = None
-    highlight: dict[str, list[str]] = Field(
-        description="Đoạn trích có từ khóa được đánh dấu bằng <mark>, theo trường"
-    )
-
-
 class SearchResponse(BaseModel):
-    query: str
-    total: int
+    query: str | None = Field(description="Từ khóa đã tìm (q)")
+    sort: SortName
+    total: int = Field(description="Tổng số kết quả khớp")
     page: int
     size: int
     hits: list[Hit]
+    next_cursor: str | None = Field(
+        description="Đưa vào `cursor` để lấy trang kế tiếp; null khi đã hết"
+    )
 
 
 @router.get("/search", response_model=SearchResponse, summary="Tìm kiếm toàn văn")
 def search(
     es: EsDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(min_length=1, max_length=500, description="Từ khóa tìm kiếm")],
-    page: Annotated[int, Query(ge=1, description="Trang, bắt đầu từ 1")] = 1,
+    filters: FiltersDep,
+    sort: Annotated[
+        SortName,
+        Query(
+            description="`relevance` (liên quan nhất), `time` (mới nhất), `engagement` "
+            "(nhiều lượt thích nhất, rồi nhiều trả lời nhất)"
+        ),
+    ] = "relevance",
+    page: Annotated[
+        int, Query(ge=1, description=f"Trang, từ 1; page × size tối đa {MAX_RESULT_WINDOW}")
+    ] = 1,
     size: Annotated[int, Query(ge=1, le=100, description="Số kết quả mỗi trang")] = 20,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="`next_cursor` của trang trước: đi tiếp không giới hạn (cùng sort)",
+        ),
+    ] = None,
 ) -> SearchResponse:
-    """Tìm bài báo và bình luận theo tiêu đề và nội dung; kết quả kèm đoạn trích nổi bật."""
-    if page * size > MAX_RESULT_WINDOW:
-        raise HTTPException(422, f"page × size must be at most {MAX_RESULT_WINDOW}")
-    result = search_documents(es, settings.index_alias, q, page=page, size=size)
-    hits = [
-        Hit(
-            id=h.id,
-            kind=h.kind,
-            title=h.source.get("title"),
-            url=h.source["url"],
-            source=h.source["source"],
-            source_name=h.source["source_name"],
-            published_at=h.source.get("published_at"),
-            score=h.score,
-            highlight=h.highlight,
-        )
-        for h in result.hits
-    ]
-    return SearchResponse(query=q, total=result.total, page=page, size=size, hits=hits)
+    """Tìm bài báo và bình luận theo `q`, không phân biệt dấu: `thu tuc` tìm được `thủ tục`
+    (cách viết đúng dấu được xếp cao hơn). Áp dụng mọi bộ lọc chung; không có `q` thì liệt kê
+    tài liệu khớp bộ lọc. Kết quả kèm đoạn trích với từ khóa trong `<mark>` (đã mã hóa HTML).
+
+    Phân trang: `page` đến 10.000 kết quả đầu; để đi hết danh sách, dùng `next_cursor` của
+    mỗi trang làm `cursor` cho trang sau (mỗi tài liệu xuất hiện đúng một lần)."""
+    result = search_documents(
+        es, settings.index_alias, filters, sort=sort, page=page, size=size, cursor=cursor
+    )
+    return SearchResponse(
+        query=filters.q, sort=sort, total=result.total, page=page, size=size,
+        hits=result.hits, next_cursor=result.next_cursor,
+    )  # fmt: skip

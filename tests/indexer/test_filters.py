@@ -1,0 +1,130 @@
+"""Filters, time buckets, folding highlights and cursors: the pure parts of the read API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from indexer.buckets import bucket_count, bucket_end, bucket_floor
+from indexer.filters import (
+    VN_TZ,
+    FilterError,
+    Filters,
+    Vocabulary,
+    es_query,
+    make_filters,
+    parse_bound,
+)
+from indexer.queries import decode_cursor, encode_cursor
+from indexer.snippets import folded_terms, mark, snippet
+from indexer.text import fold, fold_with_offsets
+
+VOCABULARY = Vocabulary(topics={"dat_dai": "Đất đai"}, categories={"phap-luat": "Pháp luật"})
+
+
+def test_dates_are_vietnam_days_and_until_includes_its_day() -> None:
+    assert parse_bound("since", "2026-11-20", end=False) == datetime(2026, 11, 20, tzinfo=VN_TZ)
+    assert parse_bound("until", "2026-11-20", end=True) == datetime(2026, 11, 21, tzinfo=VN_TZ)
+    assert parse_bound("since", "2026-11-20T08:30", end=False).utcoffset() == timedelta(hours=7)
+    utc = parse_bound("until", "2026-11-20T01:00:00Z", end=True)
+    assert utc == datetime(2026, 11, 20, 8, tzinfo=VN_TZ)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"topic": ["dat_dai", "nope"]}, "topic"),
+        ({"category": ["the-thao"]}, "category"),
+        ({"kind": ["post"]}, "kind"),
+        ({"sentiment": ["happy"]}, "sentiment"),
+        ({"since": "2026-11-20", "until": "2026-11-19"}, "until"),
+        ({"since": "2026-11-20T10:00", "until": "2026-11-20T10:00"}, "until"),
+        ({"since": "2022-01-01", "until": "2026-01-01"}, "since"),
+        ({"since": "hôm qua"}, "since"),
+    ],
+)
+def test_refused_filters_name_the_parameter(values: dict[str, object], field: str) -> None:
+    with pytest.raises(FilterError) as caught:
+        make_filters(VOCABULARY, **values)  # type: ignore[arg-type]
+    assert caught.value.field == field
+    assert "(" in caught.value.message  # Vietnamese, then English in parentheses
+
+
+def test_filters_are_cleaned_and_translated() -> None:
+    filters = make_filters(
+        VOCABULARY, topic=["dat_dai", " dat_dai", ""], province=["Thành phố Hà Nội"],
+        sentiment=["negative", "untagged"], q="  thủ tục ", since="2026-11-01",
+    )  # fmt: skip
+    assert filters.topics == ("dat_dai",)
+    assert filters.q == "thủ tục"
+    query = es_query(filters)
+    clauses = query["bool"]["filter"]
+    assert {"terms": {"watch_topics": ["dat_dai"]}} in clauses
+    assert {"terms": {"place.province": ["Thành phố Hà Nội"]}} in clauses
+    assert {"range": {"published_at": {"gte": "2026-11-01T00:00:00+07:00"}}} in clauses
+    should = query["bool"]["must"][0]["bool"]["should"]
+    assert should[0]["simple_query_string"]["query"] == "thu tuc"
+    assert should[0]["simple_query_string"]["fields"] == ["text_folded"]
+    assert "query_string" not in str(query).replace("simple_query_string", "")
+    assert make_filters(VOCABULARY, q="   ").q is None
+
+
+def test_window_defaults() -> None:
+    now = datetime(2026, 11, 26, 9, tzinfo=UTC)
+    window = Filters().window(timedelta(days=7), now)
+    assert window.until == now
+    assert window.since == now - timedelta(days=7)
+
+
+def test_buckets_follow_the_vietnam_calendar() -> None:
+    late = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # 01:30 on the 25th in Vietnam
+    assert bucket_floor(late, "day") == datetime(2026, 11, 25, tzinfo=VN_TZ)
+    assert bucket_floor(late, "week") == datetime(2026, 11, 23, tzinfo=VN_TZ)  # a Monday
+    assert bucket_floor(late, "month") == datetime(2026, 11, 1, tzinfo=VN_TZ)
+    assert bucket_end(datetime(2026, 12, 1, tzinfo=VN_TZ), "month") == datetime(
+        2027, 1, 1, tzinfo=VN_TZ
+    )
+    since, until = datetime(2026, 11, 1, tzinfo=VN_TZ), datetime(2026, 11, 26, tzinfo=VN_TZ)
+    assert bucket_count(since, until, "day") == 25
+    assert bucket_count(since, until, "week") == 5
+    assert bucket_count(since, until, "hour") == 25 * 24
+    assert bucket_count(datetime(2024, 1, 15, tzinfo=VN_TZ), until, "month") == 35
+
+
+def test_fold_with_offsets_maps_back_to_the_original() -> None:
+    text = "Đền bù  THỦ TỤC"
+    folded, offsets = fold_with_offsets(text)
+    assert folded == "den bu  thu tuc"
+    assert len(offsets) == len(folded)
+    assert fold(text) == "den bu thu tuc"
+
+
+def test_marks_words_found_folded_and_escapes_html() -> None:
+    text = "<b>Thủ tục</b> & hồ sơ: thủ tục; thu tục; thủ tướng"
+    [piece] = mark(text, folded_terms("thu tuc"))
+    assert piece == (
+        "&lt;b&gt;<mark>Thủ</mark> <mark>tục</mark>&lt;/b&gt; &amp; hồ sơ: <mark>thủ</mark> "
+        "<mark>tục</mark>; <mark>thu</mark> <mark>tục</mark>; <mark>thủ</mark> tướng"
+    )
+    assert mark("không có gì", ["thu"]) == []
+    long = "mở đầu " * 60 + "thủ tục" + " kết thúc" * 60
+    [cut] = mark(long, ["tuc"])
+    assert (cut[0], cut[-1]) == ("…", "…")
+    assert "<mark>tục</mark>" in cut
+    assert len(cut) < 220
+
+
+def test_snippet_and_query_terms() -> None:
+    assert snippet("a " * 300, 10) == "a a a a a…"
+    assert folded_terms("ĐẤT -đai (hồ) OR") == ["dat", "ho", "or"]
+
+
+def test_cursor_round_trip_and_tampering() -> None:
+    cursor = encode_cursor("time", [1764000000000, "vnexpress.net:1"])
+    assert decode_cursor(cursor, "time") == [1764000000000, "vnexpress.net:1"]
+    for bad in ("", "@@@", encode_cursor("time", [1]), cursor[:-3]):
+        with pytest.raises(FilterError):
+            decode_cursor(bad, "time")
+    with pytest.raises(FilterError):
+        decode_cursor(cursor, "relevance")
