@@ -1,0 +1,230 @@
+"""API latency at scale: p50/p95 of /trends, /topics and /search under concurrent clients,
+and of the very same Elasticsearch queries sent directly, in the same run.
+
+    python bench/api_corpus.py --docs 1000000          # once: index the synthetic corpus
+    python bench/api_latency.py [--alias bench-api-docs] [--clients 16] [--requests 400]
+
+Requests vary (topic, province, source, query words, and the window's end by the minute), so
+Elasticsearch's request cache cannot answer them from earlier ones; the caches are cleared
+before every phase. The Elasticsearch queries are recorded from the API's own code: every
+request is first made once through the app in-process with a client that records what it
+sends, then the phases replay the HTTP requests against a real `vnopinion serve` and the
+recorded queries against Elasticsearch, each with the same number of concurrent clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from elasticsearch import Elasticsearch
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from indexer.client import make_client
+from indexer.node import LocalNode
+from vnopinion.settings import Settings
+from vnopinion.vocabulary import load_vocabulary
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+END = datetime(2026, 11, 25, tzinfo=VIETNAM)  # the corpus's last day (bench/api_corpus.py)
+WORDS = ["đền bù", "thu tuc", "ngập", "tắc đường", "giá", "học phí", "bệnh viện", "rác",
+         "sổ đỏ", "điện", "xe buýt", "ô nhiễm", "chung cư", "tham nhũng", "sáp nhập"]  # fmt: skip
+PROVINCES = ["Thành phố Hà Nội", "Thành phố Hồ Chí Minh", "Thành phố Đà Nẵng", "Nghệ An",
+             "Quảng Ngãi", "Thành phố Cần Thơ"]  # fmt: skip
+SOURCES = ["vnexpress.net", "tuoitre.vn", "thanhnien.vn", "dantri.com.vn"]
+
+
+class RecordingClient:
+    """Passes every call to the real client and keeps the keyword arguments of searches."""
+
+    def __init__(self, real: Elasticsearch) -> None:
+        self._real = real
+        self.searches: list[dict[str, Any]] = []
+
+    def search(self, **kwargs: Any) -> Any:
+        self.searches.append(kwargs)
+        return self._real.search(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _window(rng: random.Random, days: int) -> dict[str, str]:
+    until = END - timedelta(minutes=rng.randrange(7 * 24 * 60))
+    since = until - timedelta(days=days)
+    return {"since": since.isoformat(), "until": until.isoformat()}
+
+
+def requests_for(endpoint: str, count: int, seed: int, topics: list[str]) -> list[dict[str, Any]]:
+    """``count`` varied query strings for ``endpoint``."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark inputs
+    made = []
+    for _ in range(count):
+        params: dict[str, Any] = {}
+        if endpoint == "/trends":
+            params |= _window(rng, 90) | {"interval": "day"}
+            if rng.random() < 0.5:
+                params["topic"] = rng.choice(topics)
+            if rng.random() < 0.3:
+                params["province"] = rng.choice(PROVINCES)
+        elif endpoint == "/topics":
+            params |= _window(rng, rng.choice([7, 30]))
+            if rng.random() < 0.3:
+                params["source"] = rng.choice(SOURCES)
+        else:
+            params |= _window(rng, 30) | {"q": rng.choice(WORDS), "size": 20}
+            params["sort"] = rng.choice(["relevance", "time", "engagement"])
+        made.append(params)
+    return made
+
+
+def record_queries(settings: Settings, endpoint: str, batch: list[dict[str, Any]]
+                   ) -> list[list[dict[str, Any]]]:  # fmt: skip
+    """The Elasticsearch searches the API makes for each request, in order."""
+    recorded = []
+    with TestClient(create_app(settings, load_vocabulary())) as app:
+        recorder = RecordingClient(app.app.state.es)  # type: ignore[attr-defined]
+        app.app.state.es = recorder  # type: ignore[attr-defined]
+        for params in batch:
+            recorder.searches = []
+            response = app.get(endpoint, params=params)
+            response.raise_for_status()
+            recorded.append(list(recorder.searches))
+    return recorded
+
+
+def call_api(http: httpx.Client, endpoint: str, params: dict[str, Any]) -> None:
+    http.get(endpoint, params=params).raise_for_status()
+
+
+def call_es(es: Elasticsearch, searches: list[dict[str, Any]]) -> None:
+    for search in searches:
+        es.search(**search)
+
+
+def run_concurrently(work: list[Callable[[], None]], clients: int) -> list[float]:
+    """Milliseconds per item, ``clients`` items in flight at a time."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    queue = list(reversed(work))
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                item = queue.pop()
+            began = time.perf_counter()
+            item()
+            elapsed = (time.perf_counter() - began) * 1000
+            with lock:
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_api(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = os.environ | {
+        "VNOPINION_INDEX_ALIAS": settings.index_alias,
+        "VNOPINION_API_PORT": str(port),
+        "VNOPINION_API_HOST": "127.0.0.1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from vnopinion.cli import run; run()", "serve"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    server.kill()
+    sys.exit("the API did not start within 60 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alias", default="bench-api-docs")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=400, help="per endpoint and phase")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    settings = Settings().model_copy(update={"index_alias": args.alias})
+    LocalNode(settings).start()
+    es = make_client(settings).options(request_timeout=60)
+    if not es.indices.exists_alias(name=args.alias):
+        sys.exit(f"no alias {args.alias}: run python bench/api_corpus.py --alias {args.alias}")
+    documents = es.count(index=args.alias)["count"]
+    topics = list(load_vocabulary().topics)
+    server, url = start_api(settings)
+    rows = []
+    try:
+        for n, endpoint in enumerate(("/trends", "/topics", "/search")):
+            batch = requests_for(endpoint, args.requests, args.seed + n, topics)
+            queries = record_queries(settings, endpoint, batch)
+            http = httpx.Client(base_url=url, timeout=60,
+                                limits=httpx.Limits(max_connections=args.clients))  # fmt: skip
+
+            es.indices.clear_cache(index=args.alias, request=True, query=True)
+            api_ms = run_concurrently(
+                [partial(call_api, http, endpoint, params) for params in batch], args.clients
+            )
+            es.indices.clear_cache(index=args.alias, request=True, query=True)
+            es_ms = run_concurrently([partial(call_es, es, s) for s in queries], args.clients)
+            http.close()
+            rows.append((endpoint, api_ms, es_ms, sum(len(s) for s in queries) / len(queries)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"{documents:,} documents in {args.alias}; {args.clients} concurrent clients; "
+          f"{args.requests} requests per endpoint and phase")  # fmt: skip
+    header = (f"{'endpoint':<10}{'API p50':>9}{'API p95':>9}{'ES p50':>9}{'ES p95':>9}"
+              f"{'API-ES p50':>12}{'ES calls/req':>14}")  # fmt: skip
+    print(header)
+    for endpoint, api_ms, es_ms, calls in rows:
+        a50, a95 = percentile(api_ms, 50), percentile(api_ms, 95)
+        e50, e95 = percentile(es_ms, 50), percentile(es_ms, 95)
+        print(f"{endpoint:<10}{a50:>9.1f}{a95:>9.1f}{e50:>9.1f}{e95:>9.1f}{a50 - e50:>12.1f}"
+              f"{calls:>14.1f}")  # fmt: skip
+    version = LocalNode(settings).status().version
+    print(
+        f"(milliseconds; Elasticsearch {version}, heap {settings.es_heap}; "
+        f"{os.cpu_count()} CPU cores shared by the API, Elasticsearch and the clients)"
+    )
+
+
+if __name__ == "__main__":
+    main()
