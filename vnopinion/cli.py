@@ -16,7 +16,7 @@ from indexer.client import make_client
 from indexer.errors import VnopinionError
 from indexer.node import LocalNode
 from indexer.setup import ensure_index
-from vnopinion.cli_reports import alerts
+from vnopinion.cli_reports import alerts, report
 from vnopinion.settings import Settings
 
 SITE_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -409,6 +409,7 @@ def _serve_api(settings: Settings) -> None:
 
 
 main.add_command(alerts)
+main.add_command(report)
 
 
 def run() -> None:

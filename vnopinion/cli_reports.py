@@ -6,9 +6,11 @@ Registered on the main group by ``vnopinion.cli``; Settings come from the group'
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -21,7 +23,7 @@ from vnopinion.settings import Settings
 if TYPE_CHECKING:
     from reports.alerts import AlertReport
 
-__all__ = ["alerts"]
+__all__ = ["alerts", "report"]
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -149,3 +151,47 @@ def _print_delivery(report: AlertReport, settings: Settings) -> None:
             "`vnopinion alerts` sends them again (the log already has them).",
             details="\n".join(f"  {key}" for key in posted.failed),
         )
+
+
+@click.command()
+@click.option("--week", help="ISO week, e.g. 2026-W47 (default: last week, Vietnam time).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the HTML report here.")  # fmt: skip
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also print it to this PDF (needs Chromium).")  # fmt: skip
+@click.pass_context
+def report(ctx: click.Context, week: str | None, out: Path | None, pdf: Path | None) -> None:
+    """Write the weekly report "Báo cáo tình hình dư luận" (HTML, and PDF with --pdf)."""
+    from indexer.client import make_client
+    from reports.pdf import find_chromium, print_pdf
+    from reports.render import render_weekly
+    from reports.weekly import weekly_report
+    from reports.weeks import last_full_week, parse_week
+    from vnopinion.vocabulary import load_vocabulary
+
+    settings = _settings(ctx)
+    chosen = parse_week(week) if week is not None else last_full_week()
+    if out is None and pdf is None:
+        raise VnopinionError(
+            "Say where to write the report: --out FILE.html, --pdf FILE.pdf, or both.",
+            hint=f"e.g. vnopinion report --week {chosen.iso} --out report.html --pdf report.pdf",
+        )
+    chromium = find_chromium(settings.chromium) if pdf is not None else None
+    with make_client(settings) as client, elasticsearch_errors(settings):
+        found = weekly_report(client, settings.index_alias, chosen, load_vocabulary())
+    html = render_weekly(found)
+    with tempfile.TemporaryDirectory(prefix="vnopinion-report-") as scratch:
+        html_file = out or Path(scratch) / f"report-{chosen.iso}.html"
+        html_file.parent.mkdir(parents=True, exist_ok=True)
+        html_file.write_text(html, encoding="utf-8")
+        if out is not None:
+            click.echo(f"Wrote {out}")
+        if pdf is not None and chromium is not None:
+            print_pdf(html_file, pdf, chromium)
+            click.echo(f"Wrote {pdf}")
+    counts = found.current.counts
+    click.echo(
+        f"Week {chosen.iso} ({chosen.monday:%d/%m/%Y} - {chosen.sunday:%d/%m/%Y}): "
+        f"{counts.count} documents, {len(found.spikes)} spikes"
+        + (" (no data this week)." if found.empty else ".")
+    )

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     )
     alerts_webhook_timeout_s: float = Field(10.0, gt=0, le=300)
 
+    # The weekly report's PDF is printed by headless Chromium (Debian package `chromium`).
+    chromium: Path | None = Field(None, description="Chromium executable; found on PATH if unset")
+
     @field_validator("es_url")
     @classmethod
     def _check_es_url(cls, value: str) -> str:

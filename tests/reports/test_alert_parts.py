@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+import reports.charts
+import reports.render
 import reports.vi
 import reports.webhook
+import reports.weeks
 from indexer.filters import VN_TZ
 from indexer.spikes import Spike
 from reports.alert_context import SpikeContext
@@ -89,7 +92,9 @@ def test_webhook_url_is_checked_and_kept_secret(monkeypatch: pytest.MonkeyPatch)
     assert Settings(_env_file=None).alerts_webhook_url is None  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize("module", [reports.vi, reports.webhook])
+@pytest.mark.parametrize(
+    "module", [reports.vi, reports.webhook, reports.weeks, reports.charts, reports.render]
+)
 def test_doctests(module: object) -> None:
     failures, _ = doctest.testmod(module)  # type: ignore[arg-type]
     assert failures == 0
