@@ -120,10 +120,14 @@ class SpikeDocument(BaseModel):
     title: str | None = None
     snippet: str = Field(description="Đoạn đầu nội dung")
     url: str
+    source_name: str | None = None
     published_at: datetime | None = None
     likes: int | None = None
     replies: int | None = None
     sentiment: str | None = None
+    author_id: str | None = Field(
+        None, description="Bí danh người bình luận (mã băm có khóa), không bao giờ là tên"
+    )
 
 
 class Spike(BaseModel):
@@ -290,7 +294,8 @@ def find_spikes(
 
 
 _DOCUMENT_SOURCE = [
-    "id", "kind", "title", "text", "url", "published_at", "likes", "replies", "sentiment.label",
+    "id", "kind", "title", "text", "url", "source_name", "published_at", "likes", "replies",
+    "sentiment.label", "author_id",
 ]  # fmt: skip
 
 
@@ -325,8 +330,10 @@ def _document(source: dict[str, Any]) -> SpikeDocument:
         title=source.get("title"),
         snippet=snippet(source.get("text") or source.get("title") or ""),
         url=source["url"],
+        source_name=source.get("source_name"),
         published_at=source.get("published_at"),
         likes=source.get("likes"),
         replies=source.get("replies"),
         sentiment=(source.get("sentiment") or {}).get("label"),
+        author_id=source.get("author_id"),
     )

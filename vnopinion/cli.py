@@ -16,6 +16,7 @@ from indexer.client import make_client
 from indexer.errors import VnopinionError
 from indexer.node import LocalNode
 from indexer.setup import ensure_index
+from vnopinion.cli_reports import alerts, report
 from vnopinion.settings import Settings
 
 SITE_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -405,6 +406,10 @@ def _serve_api(settings: Settings) -> None:
 
     app = create_app(settings, load_vocabulary())
     uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
+
+
+main.add_command(alerts)
+main.add_command(report)
 
 
 def run() -> None:

@@ -41,8 +41,14 @@ def _default_models_dir() -> Path:
 class Settings(BaseSettings):
     """vnopinion settings; every field can be set as ``VNOPINION_<NAME>`` or in ``.env``."""
 
+    # Inputs stay out of error messages: some settings are secrets (passwords, keys, a
+    # webhook URL with its token); validators name the setting and say what is expected.
     model_config = SettingsConfigDict(
-        env_prefix="VNOPINION_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="VNOPINION_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,
     )
 
     # Elasticsearch: where the client connects, and how the local node is run.
@@ -96,6 +102,18 @@ class Settings(BaseSettings):
     )
     keep_author_names: bool = Field(False, description="also index commenters' raw names")
 
+    # Alerts (`vnopinion alerts`): each new spike goes once to the log and once to the webhook.
+    alerts_webhook_url: SecretStr | None = Field(
+        None, description="POST each new spike as JSON here (it may carry a token: kept secret)"
+    )
+    alerts_log: Path | None = Field(
+        None, description="JSON Lines log of alerts; default <data_dir>/alerts.jsonl"
+    )
+    alerts_webhook_timeout_s: float = Field(10.0, gt=0, le=300)
+
+    # The weekly report's PDF is printed by headless Chromium (Debian package `chromium`).
+    chromium: Path | None = Field(None, description="Chromium executable; found on PATH if unset")
+
     @field_validator("es_url")
     @classmethod
     def _check_es_url(cls, value: str) -> str:
@@ -104,7 +122,17 @@ class Settings(BaseSettings):
             raise ValueError(f"es_url must look like http://host:port, got {value!r}")
         return value.rstrip("/")
 
-    @field_validator("es_password", "pseudonym_key", mode="before")
+    @field_validator("alerts_webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("alerts_webhook_url must be an http:// or https:// URL")
+        return value
+
+    @field_validator("es_password", "pseudonym_key", "alerts_webhook_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -124,6 +152,15 @@ class Settings(BaseSettings):
     def es_node_dir(self) -> Path:
         """Config, data and logs of the local node (one node per port)."""
         return self.data_dir / f"es-node-{self.es_port}"
+
+    @property
+    def alerts_log_path(self) -> Path:
+        return self.alerts_log or self.data_dir / "alerts.jsonl"
+
+    @property
+    def alerts_state_path(self) -> Path:
+        """Which spike went to which channel (SQLite)."""
+        return self.data_dir / "alerts-state.sqlite"
 
     @property
     def es_basic_auth(self) -> tuple[str, str] | None:
