@@ -28,6 +28,7 @@ from indexer.filters import (
     Filters,
     Vocabulary,
     es_query,
+    search_target,
     time_range,
 )
 
@@ -127,7 +128,7 @@ def trends(client: Elasticsearch, alias: str, filters: Filters, interval: Interv
     since, until = _window(filters)
     check_buckets(filters, interval)
     response = client.search(
-        index=alias,
+        **search_target(alias, filters),
         size=0,
         query=es_query(filters),
         track_total_hits=True,
@@ -180,10 +181,11 @@ def topic_ranking(
         "terms": {"field": "watch_topics", "size": max(len(keys), 1), "include": keys},
         "aggs": SENTIMENT_AGG,
     }
+    both_periods = filters.between(previous_since, until)
     response = client.search(
-        index=alias,
+        **search_target(alias, both_periods),
         size=0,
-        query=es_query(filters.between(previous_since, until)),
+        query=es_query(both_periods),
         aggs={
             "periods": {
                 "filters": {
@@ -266,7 +268,11 @@ def places(client: Elasticsearch, alias: str, filters: Filters, *, communes: int
             "aggs": SENTIMENT_AGG,
         }
     response = client.search(
-        index=alias, size=0, query=es_query(filters), aggs=aggs, track_total_hits=True
+        **search_target(alias, filters),
+        size=0,
+        query=es_query(filters),
+        aggs=aggs,
+        track_total_hits=True,
     )
     found = response["aggregations"]
 
@@ -305,7 +311,7 @@ class Sources(BaseModel):
 def sources(client: Elasticsearch, alias: str, filters: Filters) -> Sources:
     """Every source with its articles, comments and latest publication time."""
     response = client.search(
-        index=alias,
+        **search_target(alias, filters),
         size=0,
         query=es_query(filters),
         track_total_hits=True,
@@ -369,7 +375,11 @@ def keywords(
             "aggs": {"keywords": {"terms": {"field": "keywords", "size": size}}},
         }
     response = client.search(
-        index=alias, size=0, query=es_query(filters), aggs=aggs, track_total_hits=True
+        **search_target(alias, filters),
+        size=0,
+        query=es_query(filters),
+        aggs=aggs,
+        track_total_hits=True,
     )
     found = response["aggregations"]
     top = [

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
-from indexer.filters import ENGAGEMENT_SORT, FilterError, Filters, es_query
+from indexer.filters import ENGAGEMENT_SORT, FilterError, Filters, es_query, search_target
 from indexer.snippets import folded_terms, mark, snippet
 
 __all__ = [
@@ -168,7 +168,7 @@ def search_documents(
             raise FilterError("page", "không dùng page cùng cursor (page with cursor)", page)
         paging = {"search_after": decode_cursor(cursor, sort), "size": size + 1}
     response = client.search(
-        index=alias,
+        **search_target(alias, filters),
         query=es_query(filters),
         sort=SORTS[sort],
         track_scores=True,
