@@ -21,8 +21,9 @@ class Health(BaseModel):
     documents: int = Field(description="Số tài liệu (bài báo và bình luận) trong alias")
     latest_published_at: datetime | None = Field(
         None,
-        description="Thời điểm đăng mới nhất không muộn hơn bây giờ (giờ Việt Nam); bảng "
-        "điều khiển lấy ngày này làm cuối khoảng thời gian mặc định. null khi chưa có tài liệu",
+        description="Thời điểm đăng mới nhất không muộn hơn bây giờ (giờ Việt Nam); nếu mọi "
+        "tài liệu đều ghi ngày tương lai thì là thời điểm mới nhất. Bảng điều khiển lấy ngày "
+        "này làm cuối khoảng thời gian mặc định. null khi chưa có tài liệu có ngày đăng",
     )
 
 

@@ -114,3 +114,21 @@ def test_health_gives_the_latest_publication_not_a_future_one(
         body = client.get("/health").json()
     assert body["documents"] == 2
     assert body["latest_published_at"] == "2026-11-20T08:30:00+07:00"
+
+
+@pytest.mark.es
+def test_health_falls_back_to_the_newest_when_all_are_in_the_future(
+    es: Elasticsearch, es_settings: Settings, alias: str
+) -> None:
+    """The demo's fixed dates on a machine whose clock is earlier still fill the dashboard."""
+    ensure_index(es, alias)
+    url = "https://example.vn/sau-nay.html"
+    doc = Article(id=article_id(url), source="example.vn", source_name="Ví dụ", url=url,
+                  title="sau này", text="sau này", crawled_at=datetime.now(UTC),
+                  published_at=datetime(2100, 1, 1, tzinfo=UTC))  # fmt: skip
+    index_documents(es, [doc], alias, progress=False)
+    es.indices.refresh(index=alias)
+    settings = es_settings.model_copy(update={"index_alias": alias})
+    with TestClient(create_app(settings, load_vocabulary())) as client:
+        body = client.get("/health").json()
+    assert body["latest_published_at"] == "2100-01-01T07:00:00+07:00"
