@@ -21,6 +21,7 @@ const app = {
   topicRows: [],
   trends: null,
   cursor: null,
+  errors: null,
 };
 
 // ---- panel states and the error banner ----
@@ -35,15 +36,21 @@ function setPanel(id, stateName, message = "") {
   status.className = `status ${stateName}`;
 }
 
+// The banner keeps the first message of a render and every distinct detail after it, so
+// panels failing in any order show the same words.
 function showError(error) {
   if (error && error.name === "AbortError") return;
   const known = error instanceof ApiError;
-  const message = known ? error.message : "Đã xảy ra lỗi không mong muốn khi hiển thị số liệu.";
-  const detail = known && error.detail ? ` (Chi tiết: ${error.detail})` : "";
-  $("error-message").textContent = `${message}${detail}`;
-  $("error-banner").dataset.status = known ? String(error.status) : "script";
-  $("error-banner").hidden = false;
-  if (!known) console.error(error); // eslint-disable-line no-console
+  if (!known) console.error(error); // a bug of ours: keep it visible in the console
+  const banner = $("error-banner");
+  if (banner.hidden) {
+    app.errors = { message: known ? error.message : "Đã xảy ra lỗi không mong muốn khi hiển thị số liệu.", details: [] };
+    banner.dataset.status = known ? String(error.status) : "script";
+  }
+  if (known && error.detail && !app.errors.details.includes(error.detail)) app.errors.details.push(error.detail);
+  const details = app.errors.details.length ? ` (Chi tiết: ${app.errors.details.join("; ")})` : "";
+  $("error-message").textContent = `${app.errors.message}${details}`;
+  banner.hidden = false;
 }
 
 function panelError(id, error) {
@@ -181,7 +188,8 @@ function pickDimension(dimension, value) {
 
 function loadSpikes(generation, filters) {
   return panel("spikes-panel", generation, async (stale) => {
-    const params = { ...filters, interval: "day", recent: Math.min(7, app.window.days), documents: 3 };
+    const recent = Math.max(1, Math.min(7, app.window.days));
+    const params = { ...filters, interval: "day", recent, documents: 3 };
     delete params.since; // spikes look back from `until` (lookback), never from since
     const found = await apiGet("spikes", params);
     if (stale()) return;
