@@ -313,6 +313,8 @@ async function start() {
       setPanel(id, "error", "Không tải được dữ liệu.");
     }
     $("range-label").textContent = "chưa có số liệu";
+    $("f-range").value = app.state.range; // the header still says which view was asked for
+    for (const name of ["kind", "q"]) $(`f-${name}`).value = app.state[name];
     document.body.dataset.state = "error";
     showError(error);
     return;
