@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.routes import (
+    dashboard,
     documents,
     export,
     health,
@@ -46,6 +47,8 @@ API của vnopinion: nắm tình hình dư luận nhân dân từ báo chí và 
 - **Tỷ lệ tiêu cực** (`negative_share`) = tiêu cực / số tài liệu đã gán cảm xúc.
 - **Lỗi**: tham số sai trả về 422 kèm thông điệp tiếng Việt và tiếng Anh; mọi lỗi của
   Elasticsearch trả về 503 kèm lý do.
+- **Bảng điều khiển** cho cán bộ ở địa chỉ gốc `/`: diễn biến theo cảm xúc, chủ đề, đột biến,
+  địa bàn và bình luận, cùng các bộ lọc trên.
 """
 
 
@@ -65,6 +68,7 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
     for module in (health, search, documents, trends, topics, spikes, places, sources,
                    keywords, export):  # fmt: skip
         app.include_router(module.router)
+    dashboard.mount(app)
     app.add_exception_handler(TransportError, _elasticsearch_unavailable)
     app.add_exception_handler(ApiError, _elasticsearch_unavailable)
     app.add_exception_handler(QueryError, _elasticsearch_unavailable)

@@ -14,7 +14,15 @@ from typing import Any, Literal
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
-from indexer.filters import ENGAGEMENT_SORT, FilterError, Filters, es_query, search_target
+from indexer.buckets import local_time
+from indexer.filters import (
+    ENGAGEMENT_SORT,
+    TIME_FIELD,
+    FilterError,
+    Filters,
+    es_query,
+    search_target,
+)
 from indexer.snippets import folded_terms, mark, snippet
 
 __all__ = [
@@ -198,13 +206,40 @@ class IndexHealth:
     cluster_status: str
     alias_present: bool
     documents: int
+    latest_published_at: datetime | None = None
 
 
 def index_health(client: Elasticsearch, alias: str) -> IndexHealth:
+    """Cluster status, whether the alias exists, its document count, and its newest
+    publication time at or before now: a page dated in the future by mistake must not move
+    the dashboard's default window there. When every date is in the future (the demo's fixed
+    November 2026 on a machine whose clock is earlier), the newest one."""
     status = client.cluster.health()["status"]
-    present = bool(client.indices.exists_alias(name=alias))
-    documents = int(client.count(index=alias)["count"]) if present else 0
-    return IndexHealth(status, present, documents)
+    if not client.indices.exists_alias(name=alias):
+        return IndexHealth(status, False, 0)
+    newest = {"max": {"field": TIME_FIELD}}
+    response = client.search(
+        index=alias,
+        size=0,
+        track_total_hits=True,
+        aggs={
+            "newest": newest,
+            "past": {
+                "filter": {"range": {TIME_FIELD: {"lte": "now"}}},
+                "aggs": {"newest": newest},
+            },
+        },
+    )
+    found = response["aggregations"]
+    latest = found["past"]["newest"]["value"]
+    if latest is None:
+        latest = found["newest"]["value"]
+    return IndexHealth(
+        status,
+        True,
+        int(response["hits"]["total"]["value"]),
+        local_time(int(latest)) if latest is not None else None,
+    )
 
 
 def count_by_kind(client: Elasticsearch, alias: str) -> dict[str, int]:

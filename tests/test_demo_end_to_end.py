@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from elasticsearch import Elasticsearch
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from indexer.filters import VN_TZ
 from indexer.node import LocalNode
 from indexer.queries import count_by_kind
 from tests.conftest import cli_env, run_cli
@@ -93,3 +95,46 @@ def test_demo_documents_carry_tags(
         assert count({"exists": {"field": "watch_topics"}}) >= total // 2
         assert count({"exists": {"field": "place.province"}}) >= total // 2
         assert count({"term": {"place.province": "Thành phố Hà Nội"}}) > 0
+
+
+def test_the_dashboard_default_view_is_populated(
+    demo_counts: list[dict[str, int]], es_settings: Settings
+) -> None:
+    """GET / is the dashboard, and every call it makes for its default view (the 30 days up
+    to the newest document, api/dashboard/js/state.js) has data for the sample site."""
+    settings = es_settings.model_copy(update={"index_alias": "demo-docs"})
+    with TestClient(create_app(settings, load_vocabulary())) as client:
+        page = client.get("/")
+        latest = date.fromisoformat(client.get("/health").json()["latest_published_at"][:10])
+        window = {"since": str(latest - timedelta(days=29)), "until": str(latest)}
+        trends = client.get("/trends", params={**window, "interval": "day"}).json()
+        topics = client.get("/topics", params=window).json()["topics"]
+        places = client.get("/places", params=window).json()["provinces"]
+        comments = client.get(
+            "/search", params={**window, "kind": "comment", "sort": "time", "size": 20}
+        ).json()
+        spikes = client.get(
+            "/spikes", params={"until": window["until"], "interval": "day", "recent": 7}
+        )
+        options = [client.get(path).json() for path in ("/sources", "/places", "/topics")]
+    assert page.status_code == 200
+    assert 'src="dashboard/js/app.js"' in page.text
+    assert "Content-Security-Policy" in page.headers
+    site = load_site()
+    newest = max(
+        moment
+        for a in site.articles
+        for moment in (a.published_at, *(x.created_at for c in a.comments for x in (c, *c.replies)))
+    )
+    assert latest == newest.astimezone(VN_TZ).date()  # in November 2026, not "today"
+    assert trends["total"] == sum(demo_counts[0].values())  # the whole sample site
+    assert sum(1 for b in trends["buckets"] if b["count"]) >= 10
+    assert sum(t["count"] > 0 for t in topics) >= 5
+    assert places
+    assert places[0]["count"] > 0
+    assert len(comments["hits"]) == 20
+    assert comments["next_cursor"]
+    assert spikes.status_code == 200
+    assert options[0]["sources"]
+    assert options[1]["provinces"]
+    assert options[2]["topics"]

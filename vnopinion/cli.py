@@ -185,6 +185,7 @@ def demo(ctx: click.Context, no_serve: bool) -> None:
     if no_serve:
         return
     api = f"http://{settings.api_host}:{settings.api_port}"
+    click.echo(f"Dashboard:     {api}/")
     click.echo(f"Sample site:   {result.site_url}/")
     click.echo(f"API:           {api}/health  {api}/search?q=đền+bù")
     click.echo(f"API docs:      {api}/docs")
@@ -394,7 +395,7 @@ def sites() -> None:
 @main.command()
 @click.pass_context
 def serve(ctx: click.Context) -> None:
-    """Serve the API (http://api_host:api_port)."""
+    """Serve the API and the dashboard (http://api_host:api_port/)."""
     _serve_api(_settings(ctx))
 
 

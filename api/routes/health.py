@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -17,11 +19,18 @@ class Health(BaseModel):
     alias: str = Field(description="Tên alias chỉ mục tài liệu")
     alias_present: bool
     documents: int = Field(description="Số tài liệu (bài báo và bình luận) trong alias")
+    latest_published_at: datetime | None = Field(
+        None,
+        description="Thời điểm đăng mới nhất không muộn hơn bây giờ (giờ Việt Nam); nếu mọi "
+        "tài liệu đều ghi ngày tương lai thì là thời điểm mới nhất. Bảng điều khiển lấy ngày "
+        "này làm cuối khoảng thời gian mặc định. null khi chưa có tài liệu có ngày đăng",
+    )
 
 
 @router.get("/health", response_model=Health, summary="Tình trạng hệ thống")
 def health(es: EsDep, settings: SettingsDep) -> Health:
-    """Kiểm tra Elasticsearch có trả lời, alias có tồn tại, và đếm số tài liệu."""
+    """Kiểm tra Elasticsearch có trả lời, alias có tồn tại, đếm số tài liệu và cho biết thời
+    điểm đăng mới nhất."""
     state = index_health(es, settings.index_alias)
     ok = state.alias_present and state.cluster_status in ("green", "yellow")
     return Health(
@@ -30,4 +39,5 @@ def health(es: EsDep, settings: SettingsDep) -> Health:
         alias=settings.index_alias,
         alias_present=state.alias_present,
         documents=state.documents,
+        latest_published_at=state.latest_published_at,
     )

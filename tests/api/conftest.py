@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,17 +32,15 @@ def corpus() -> list[AnyDocument]:
     return build()
 
 
-@pytest.fixture(scope="package")
-def corpus_settings(
-    es_node: LocalNode, es_settings: Settings, corpus: list[AnyDocument]
-) -> Iterator[Settings]:
-    """Settings whose alias holds the corpus (indexed once, removed at the end)."""
+@contextmanager
+def seeded_alias(es_settings: Settings, docs: list[AnyDocument]) -> Iterator[Settings]:
+    """Settings whose fresh alias holds ``docs`` (indexed and refreshed; removed at the end)."""
     alias = f"t-{uuid.uuid4().hex[:10]}-corpus"
     client = make_client(es_settings)
     try:
         ensure_index(client, alias, now=CRAWLED)
-        result = index_documents(client, corpus, alias, progress=False)
-        assert result.indexed == len(corpus), result.summary()
+        result = index_documents(client, docs, alias, progress=False)
+        assert result.indexed == len(docs), result.summary()
         client.indices.refresh(index=alias)
         yield es_settings.model_copy(update={"index_alias": alias})
     finally:
@@ -50,6 +49,15 @@ def corpus_settings(
             client.indices.delete(index=",".join(indices))
         client.options(ignore_status=404).indices.delete_index_template(name=alias)
         client.close()
+
+
+@pytest.fixture(scope="package")
+def corpus_settings(
+    es_node: LocalNode, es_settings: Settings, corpus: list[AnyDocument]
+) -> Iterator[Settings]:
+    """Settings whose alias holds the corpus (indexed once, removed at the end)."""
+    with seeded_alias(es_settings, corpus) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="package")

@@ -91,3 +91,44 @@ def test_elasticsearch_down_gives_503_with_a_reason() -> None:
         body = response.json()
         assert "ConnectionError" in body["reason"]
         assert "Traceback" not in response.text
+
+
+@pytest.mark.es
+def test_health_gives_the_latest_publication_not_a_future_one(
+    es: Elasticsearch, es_settings: Settings, alias: str
+) -> None:
+    """The dashboard ends its default window there: a page dated in 2100 by mistake must not
+    drag it into the future."""
+    ensure_index(es, alias)
+    docs = []
+    for slug, published in (("hom-qua", datetime(2026, 11, 20, 1, 30, tzinfo=UTC)),
+                            ("nam-2100", datetime(2100, 1, 1, tzinfo=UTC))):  # fmt: skip
+        url = f"https://example.vn/{slug}.html"
+        docs.append(Article(id=article_id(url), source="example.vn", source_name="Ví dụ",
+                            url=url, title=slug, text=slug, crawled_at=datetime.now(UTC),
+                            published_at=published))  # fmt: skip
+    index_documents(es, docs, alias, progress=False)
+    es.indices.refresh(index=alias)
+    settings = es_settings.model_copy(update={"index_alias": alias})
+    with TestClient(create_app(settings, load_vocabulary())) as client:
+        body = client.get("/health").json()
+    assert body["documents"] == 2
+    assert body["latest_published_at"] == "2026-11-20T08:30:00+07:00"
+
+
+@pytest.mark.es
+def test_health_falls_back_to_the_newest_when_all_are_in_the_future(
+    es: Elasticsearch, es_settings: Settings, alias: str
+) -> None:
+    """The demo's fixed dates on a machine whose clock is earlier still fill the dashboard."""
+    ensure_index(es, alias)
+    url = "https://example.vn/sau-nay.html"
+    doc = Article(id=article_id(url), source="example.vn", source_name="Ví dụ", url=url,
+                  title="sau này", text="sau này", crawled_at=datetime.now(UTC),
+                  published_at=datetime(2100, 1, 1, tzinfo=UTC))  # fmt: skip
+    index_documents(es, [doc], alias, progress=False)
+    es.indices.refresh(index=alias)
+    settings = es_settings.model_copy(update={"index_alias": alias})
+    with TestClient(create_app(settings, load_vocabulary())) as client:
+        body = client.get("/health").json()
+    assert body["latest_published_at"] == "2100-01-01T07:00:00+07:00"

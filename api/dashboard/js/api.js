@@ -1,0 +1,71 @@
+// Every request the dashboard makes goes through apiGet: the one place where a later issue
+// adds authentication (a header, a token refresh) and where errors get their Vietnamese words.
+
+export class ApiError extends Error {
+  constructor(status, message, detail) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail || "";
+  }
+}
+
+// The API's paths are relative to the page, so a deployment under a path prefix still works.
+export function apiUrl(path, params = {}) {
+  const url = new URL(path, document.baseURI);
+  for (const [name, value] of Object.entries(params)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const one of values) {
+      if (one !== undefined && one !== null && one !== "") url.searchParams.append(name, one);
+    }
+  }
+  return url;
+}
+
+export async function apiGet(path, params = {}, { signal } = {}) {
+  let response;
+  try {
+    response = await fetch(apiUrl(path, params), {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      signal,
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, "Không kết nối được tới máy chủ API. Kiểm tra mạng rồi thử lại.");
+  }
+  if (!response.ok) throw await toApiError(response);
+  return response.json();
+}
+
+async function toApiError(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  const status = response.status;
+  if (status === 503) {
+    return new ApiError(
+      status,
+      "Kho dữ liệu (Elasticsearch) đang không sẵn sàng nên chưa hiển thị được số liệu. " +
+        "Vui lòng thử lại sau ít phút hoặc báo cho người quản trị hệ thống.",
+      body && typeof body.reason === "string" ? body.reason : "",
+    );
+  }
+  if (status === 422) {
+    const detail = Array.isArray(body && body.detail)
+      ? body.detail.map((item) => String(item && item.msg)).join("; ")
+      : "";
+    return new ApiError(
+      status,
+      "Bộ lọc không hợp lệ, hãy kiểm tra lại khoảng thời gian và các lựa chọn.",
+      detail,
+    );
+  }
+  if (status === 401 || status === 403) {
+    return new ApiError(status, "Bạn chưa đăng nhập hoặc không có quyền xem số liệu này.");
+  }
+  return new ApiError(status, `Máy chủ API trả lời lỗi ${status}. Vui lòng thử lại sau.`);
+}
