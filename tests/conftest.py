@@ -48,7 +48,7 @@ def free_port(span: int = 0) -> int:
 
 def make_data_dir(prefix: str) -> Path:
     """A folder the node's system user can enter (pytest's tmp_path is private to root)."""
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path = Path(tempfile.mkdtemp(prefix=prefix))  # under TMPDIR (.ci/run sets its own)
     path.chmod(0o755)
     return path
 
