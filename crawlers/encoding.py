@@ -201,7 +201,7 @@ def _family(label: str | None) -> str | None:
         return "vni"
     try:
         return _CODEC_FAMILIES.get(codecs.lookup(name).name, "other")
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL inside the label ("\x00")
         return "other"
 
 

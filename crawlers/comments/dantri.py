@@ -46,7 +46,7 @@ class DanTriAdapter:
     def article_ref(self, html: str, url: str) -> ArticleRef | None:
         if _COMMENTS_OFF.search(html):
             return None
-        page = Selector(text=html)
+        page = Selector(text=html, type="html")
         canonical = page.css("link[rel=canonical]::attr(href)").get() or url
         object_id = (page.css("#comment::attr(data-objectid)").get() or "").strip()
         if not object_id.isdigit():

@@ -8,6 +8,7 @@ endpoint is noticed instead of indexed as empty or garbled comments.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -40,6 +41,11 @@ _BLOCK_TAGS = frozenset(
     }
 )
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+# What lxml refuses in a string (ValueError "must be XML compatible"), or silently drops the
+# whole fragment for (a lone surrogate): control characters become spaces, the rest U+FFFD.
+_XML_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_UNREADABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+MAX_COUNT = 2**31 - 1  # the mapping's ``integer``
 
 
 class BlockedError(CommentFormatError):
@@ -63,7 +69,8 @@ def load_json(body: bytes, site: str) -> Any:
     raises ``CommentFormatError``."""
     try:
         return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    # ValueError: also a number past Python's 4,300-digit limit; RecursionError: deep nesting.
+    except (ValueError, RecursionError) as exc:
         raise_if_blocked(body, site)
         start = body[:80].decode("utf-8", errors="replace")
         message = f"{site}: comment response is not JSON ({exc}): {start!r}"
@@ -77,6 +84,7 @@ def html_to_text(fragment: str) -> str:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return _tidy(fragment)
+    fragment = _XML_UNREADABLE.sub("\ufffd", _XML_CONTROLS.sub(" ", fragment))
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     return element_text(root)
 
@@ -123,14 +131,20 @@ def local_datetime(value: str, site: str, fmt: str | None = None) -> datetime:
 
 
 def count(value: Any, site: str, what: str) -> int:
-    """A like or reply count: an int, or digits with thousands separators ("1.234")."""
+    """A like or reply count: an int, or ASCII digits with thousands separators ("1.234"),
+    from 0 to ``MAX_COUNT``."""
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
         raise CommentFormatError(f"{site}: {what} is a boolean, expected a count")
     if isinstance(value, int):
-        return value
-    digits = str(value).strip().replace(".", "").replace(",", "")
-    if not digits.isdigit():
-        raise CommentFormatError(f"{site}: {what} is not a count: {value!r}")
-    return int(digits)
+        number = value
+    else:
+        digits = str(value).strip().replace(".", "").replace(",", "")
+        # isdigit alone admits "²" and Arabic digits; 11 digits bound int()'s work.
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 11):
+            raise CommentFormatError(f"{site}: {what} is not a count: {value!r:.80}")
+        number = int(digits)
+    if not 0 <= number <= MAX_COUNT:
+        raise CommentFormatError(f"{site}: {what} is out of range: {number!r:.80}")
+    return number

@@ -42,7 +42,7 @@ class ThanhNienAdapter:
     name = "thanhnien"
 
     def article_ref(self, html: str, url: str) -> ArticleRef | None:
-        page = Selector(text=html)
+        page = Selector(text=html, type="html")
         canonical = page.css("link[rel=canonical]::attr(href)").get() or url
         news_id = (page.css("input#hdNewsId::attr(value)").get() or "").strip()
         if not news_id.isdigit():
@@ -60,7 +60,7 @@ class ThanhNienAdapter:
         text = body.decode("utf-8", errors="replace")
         if not text.strip():
             return CommentPage(comments=[], follow=[])  # no comments, or past the last page
-        fragment = Selector(text=text)
+        fragment = Selector(text=text, type="html")
         items = fragment.xpath(f"//div[{_cls('item')} and {_cls('box_cm')} and @data-cmid]")
         if not items:
             if not "".join(fragment.xpath("//body//text()").getall()).strip():

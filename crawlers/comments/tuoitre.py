@@ -45,7 +45,7 @@ class TuoiTreAdapter:
         self.page_size = page_size
 
     def article_ref(self, html: str, url: str) -> ArticleRef | None:
-        page = Selector(text=html)
+        page = Selector(text=html, type="html")
         canonical = page.css("link[rel=canonical]::attr(href)").get() or url
         match = _URL_ID.search(canonical) or _URL_ID.search(url)
         news_id = match.group(1) if match else page.css("[data-newsid]::attr(data-newsid)").get()
@@ -90,7 +90,7 @@ def _items(payload: Any) -> list[dict[str, Any]]:
     if isinstance(data, str):
         try:
             data = json.loads(data) if data.strip() else None
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # as load_json: huge numbers, deep nests
             raise CommentFormatError(f"{SITE}: 'Data' is not a JSON string ({exc})") from exc
     return _list(data, "Data")
 

@@ -35,7 +35,7 @@ class VietNamNetAdapter:
     name = "vietnamnet"
 
     def article_ref(self, html: str, url: str) -> ArticleRef | None:
-        page = Selector(text=html)
+        page = Selector(text=html, type="html")
         canonical = page.css("link[rel=canonical]::attr(href)").get() or url
         holder = page.css("[data-objectid][data-websiteid]")
         if holder:

@@ -34,7 +34,7 @@ class VnExpressAdapter:
     name = "vnexpress"
 
     def article_ref(self, html: str, url: str) -> ArticleRef | None:
-        page = Selector(text=html)
+        page = Selector(text=html, type="html")
         ids = _component_ids(page) or _meta_ids(page)
         if ids is None:
             return None
@@ -179,7 +179,8 @@ def _comment(item: dict[str, Any], parent: str | None) -> ParsedComment:
     comment_id = str(item["comment_id"])
     try:
         created = datetime.fromtimestamp(int(item["creation_time"]), UTC)
-    except (KeyError, TypeError, ValueError) as exc:
+    # OverflowError and OSError: a time past what the platform's time_t holds (or infinity).
+    except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
         message = f"{SITE}: comment {comment_id} has no usable creation_time"
         raise CommentFormatError(message) from exc
     replys = item.get("replys")

@@ -51,7 +51,7 @@ class VozAdapter:
         host, kind, slug, thread_id = match.groups()
         thread_url = f"{host}/{kind}/{slug}.{thread_id}/" if slug else f"{host}/{kind}/{thread_id}/"
         extra: dict[str, str] = {}
-        title = Selector(text=html).css("h1.p-title-value")
+        title = Selector(text=html, type="html").css("h1.p-title-value")
         if title:
             title.css(".label, .label-append").drop()  # prefix labels such as "thảo luận"
             extra["title"] = element_text(title[0].root)
@@ -62,7 +62,7 @@ class VozAdapter:
 
     def parse(self, body: bytes, request: CommentRequest, ref: ArticleRef) -> CommentPage:
         raise_if_blocked(body, SITE)
-        page = Selector(text=body.decode("utf-8", errors="replace"))
+        page = Selector(text=body.decode("utf-8", errors="replace"), type="html")
         posts = page.css("article.js-post, article.message--post")
         if not posts:
             raise CommentFormatError(f"{SITE}: no posts (article.js-post) on {request.url}")
