@@ -8,6 +8,7 @@ With ``api_auth`` off, every caller is anonymous with every right, limited per a
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,10 +51,12 @@ class Security:
     @classmethod
     def build(cls, settings: Settings, es: Elasticsearch) -> Security:
         lifetime = int(settings.api_session_hours * 3600)
+        # With auth off no session is ever issued: no secret file is needed.
+        secret = load_or_create_secret(settings) if settings.api_auth else secrets.token_bytes(32)
         return cls(
             enabled=settings.api_auth,
             store=KeyStore(es, settings.api_keys_index),
-            signer=SessionSigner(load_or_create_secret(settings), lifetime),
+            signer=SessionSigner(secret, lifetime),
             limiter=RateLimiter(settings.api_rate_limit_per_minute),
         )
 

@@ -40,6 +40,21 @@ export async function apiGet(path, params = {}, { signal } = {}) {
   return response.json();
 }
 
+// POST auth/login: the key for a session cookie. Resolves to the Response (the login page
+// words its own messages); rejects with an ApiError(0) when the server cannot be reached.
+export async function apiLogin(key) {
+  try {
+    return await fetch(apiUrl("auth/login"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ key }),
+    });
+  } catch {
+    throw new ApiError(0, "Không kết nối được tới máy chủ API. Kiểm tra mạng rồi thử lại.");
+  }
+}
+
 export function showLogin() {
   const here = window.location.pathname + window.location.search;
   const login = new URL("login", document.baseURI);

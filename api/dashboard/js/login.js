@@ -2,6 +2,8 @@
 // to the page that sent us here. A key in the fragment (#key=..., as `vnopinion demo` prints
 // it) logs in at once; the fragment never reaches the server and is wiped from the address bar.
 
+import { apiLogin } from "./api.js";
+
 const form = document.getElementById("login-form");
 const input = document.getElementById("login-key");
 const errorBox = document.getElementById("login-error");
@@ -21,14 +23,9 @@ async function login(key) {
   errorBox.hidden = true;
   let response;
   try {
-    response = await fetch(new URL("auth/login", document.baseURI), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      credentials: "same-origin",
-      body: JSON.stringify({ key }),
-    });
-  } catch {
-    showError("Không kết nối được tới máy chủ API. Kiểm tra mạng rồi thử lại.");
+    response = await apiLogin(key);
+  } catch (error) {
+    showError(error.message);
     return;
   }
   if (response.ok) {
