@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from elasticsearch import ApiError, TransportError
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from api.routes import (
+    auth,
     dashboard,
     documents,
     export,
@@ -27,6 +29,8 @@ from api.routes import (
     topics,
     trends,
 )
+from api.security.audit import AuditLog, AuditMiddleware
+from api.security.auth import Security, require
 from indexer.client import make_client
 from indexer.errors import QueryError
 from indexer.filters import FilterError, Vocabulary
@@ -47,6 +51,9 @@ API của vnopinion: nắm tình hình dư luận nhân dân từ báo chí và 
 - **Tỷ lệ tiêu cực** (`negative_share`) = tiêu cực / số tài liệu đã gán cảm xúc.
 - **Lỗi**: tham số sai trả về 422 kèm thông điệp tiếng Việt và tiếng Anh; mọi lỗi của
   Elasticsearch trả về 503 kèm lý do.
+- **Xác thực**: mọi điểm cuối trừ /health cần khóa API (`Authorization: Bearer <khóa>` hoặc
+  `X-API-Key`) hoặc cookie đăng nhập; vai trò viewer < analyst < admin; /export cần analyst.
+  Thiếu hoặc sai khóa: 401; vai trò không đủ: 403; quá nhiều yêu cầu: 429 kèm `Retry-After`.
 - **Bảng điều khiển** cho cán bộ ở địa chỉ gốc `/`: diễn biến theo cảm xúc, chủ đề, đột biến,
   địa bàn và bình luận, cùng các bộ lọc trên.
 """
@@ -58,6 +65,7 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
         app.state.settings = settings
         app.state.vocabulary = vocabulary
         app.state.es = make_client(settings)
+        app.state.security = Security.build(settings, app.state.es)
         try:
             yield
         finally:
@@ -65,10 +73,20 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
 
     app = FastAPI(title="vnopinion", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)  # fmt: skip
-    for module in (health, search, documents, trends, topics, spikes, places, sources,
-                   keywords, export):  # fmt: skip
-        app.include_router(module.router)
+    app.include_router(health.router)  # open: load balancers and monitors ask it
+    app.include_router(auth.router)
+    viewer = [Depends(require("viewer"))]
+    for module in (search, documents, trends, topics, spikes, places, sources, keywords):
+        app.include_router(module.router, dependencies=viewer)
+    app.include_router(export.router, dependencies=[Depends(require("analyst"))])
     dashboard.mount(app)
+    app.add_middleware(AuditMiddleware, log=AuditLog(settings.api_audit_log_path))
+    if settings.api_cors_origins:  # outermost: refusals (401, 429) carry CORS headers too
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.api_cors_origins,
+            allow_methods=["GET", "POST"], allow_headers=["Authorization", "X-API-Key"],
+            expose_headers=["X-Total-Count", "Retry-After"],
+        )  # fmt: skip
     app.add_exception_handler(TransportError, _elasticsearch_unavailable)
     app.add_exception_handler(ApiError, _elasticsearch_unavailable)
     app.add_exception_handler(QueryError, _elasticsearch_unavailable)

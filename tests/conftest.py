@@ -60,6 +60,10 @@ def node_settings(**overrides: object) -> Settings:
         "data_dir": make_data_dir("vnopinion-test-"),
         "es_heap": "512m",
         "demo_site_port": free_port(),
+        # The API's guards have their own tests (tests/api/test_security.py); elsewhere an
+        # app built from these settings is open and unlimited.
+        "api_auth": False,
+        "api_rate_limit_per_minute": 0,
     }
     cache = os.environ.get("VNOPINION_CACHE_DIR")
     if cache:

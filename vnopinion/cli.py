@@ -17,6 +17,7 @@ from indexer.errors import VnopinionError
 from indexer.node import LocalNode
 from indexer.setup import ensure_index
 from vnopinion.cli_reports import alerts, report
+from vnopinion.cli_security import apikey, privacy
 from vnopinion.settings import Settings
 
 SITE_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -166,7 +167,7 @@ def _kibana_ndjson(settings: Settings) -> str:
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool) -> None:
     """Start Elasticsearch, crawl the sample site, index it, and serve the API."""
-    from vnopinion.demo import run_demo_ingest, start_sample_site
+    from vnopinion.demo import demo_login_key, run_demo_ingest, start_sample_site
 
     settings = _settings(ctx)
     server = start_sample_site(settings)
@@ -185,7 +186,12 @@ def demo(ctx: click.Context, no_serve: bool) -> None:
     if no_serve:
         return
     api = f"http://{settings.api_host}:{settings.api_port}"
-    click.echo(f"Dashboard:     {api}/")
+    key = demo_login_key(settings)
+    if key is None:
+        click.echo(f"Dashboard:     {api}/")
+    else:  # the key travels in the fragment: the browser never sends it to the server
+        click.echo(f"Dashboard:     {api}/login#key={key}")
+        click.echo(f"API key:       {key}  (admin; `curl -H 'Authorization: Bearer <key>'`)")
     click.echo(f"Sample site:   {result.site_url}/")
     click.echo(f"API:           {api}/health  {api}/search?q=đền+bù")
     click.echo(f"API docs:      {api}/docs")
@@ -411,6 +417,8 @@ def _serve_api(settings: Settings) -> None:
 
 main.add_command(alerts)
 main.add_command(report)
+main.add_command(apikey)
+main.add_command(privacy)
 
 
 def run() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from api.security.keys import KeyStore
 from crawlers.run import CrawlReport, run_crawl
 from crawlers.spiders.tindansinh import TinDanSinhSpider
 from indexer.client import make_client
@@ -67,3 +68,19 @@ def run_demo_ingest(settings: Settings, server: SampleSiteServer) -> DemoResult:
         client.indices.refresh(index=settings.index_alias)
         counts = count_by_kind(client, settings.index_alias)
     return DemoResult(server.base_url, report, counts)
+
+
+DEMO_KEY_NAME = "demo"
+
+
+def demo_login_key(settings: Settings) -> str | None:
+    """With auth on, a fresh admin key for this demo run (earlier demo keys are revoked),
+    so the printed link opens a populated dashboard with no manual step; None with auth off."""
+    if not settings.api_auth:
+        return None
+    with make_client(settings) as client:
+        store = KeyStore(client, settings.api_keys_index)
+        for key in store.list():
+            if key.name == DEMO_KEY_NAME and not key.revoked:
+                store.revoke(key.id)
+        return store.create(DEMO_KEY_NAME, "admin").secret

@@ -7,13 +7,14 @@ This module imports nothing from the project, so every package may depend on it.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ES_VERSION = "8.19.21"
 
@@ -90,6 +91,22 @@ class Settings(BaseSettings):
     api_port: int = Field(8000, ge=1, le=65535)
     demo_site_port: int = Field(8765, ge=1, le=65535)
 
+    # API security (README "Security"): keys with roles, login sessions, limits, CORS, audit.
+    api_auth: bool = Field(True, description="require an API key or a login session")
+    api_session_secret: SecretStr | None = Field(
+        None, description="signs login cookies; generated in data_dir if unset"
+    )
+    api_session_hours: float = Field(12.0, gt=0, le=24 * 30)
+    api_rate_limit_per_minute: int = Field(
+        300, ge=0, description="requests per key (per IP when anonymous); 0 = no limit"
+    )
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed to call the API from a browser"
+    )
+    api_audit_log: Path | None = Field(
+        None, description="JSON Lines audit log; default <data_dir>/audit.jsonl"
+    )
+
     # Crawling: sites see who we are and how to reach us.
     crawl_contact: str = Field(
         "https://github.com/vnopinion/vnopinion",
@@ -101,6 +118,9 @@ class Settings(BaseSettings):
         None, description="secret for author pseudonyms; generated in data_dir if unset"
     )
     keep_author_names: bool = Field(False, description="also index commenters' raw names")
+    retention_months: int = Field(
+        0, ge=0, description="`privacy retention` drops monthly indices older; 0 = keep all"
+    )
 
     # Alerts (`vnopinion alerts`): each new spike goes once to the log and once to the webhook.
     alerts_webhook_url: SecretStr | None = Field(
@@ -132,7 +152,19 @@ class Settings(BaseSettings):
             raise ValueError("alerts_webhook_url must be an http:// or https:// URL")
         return value
 
-    @field_validator("es_password", "pseudonym_key", "alerts_webhook_url", mode="before")
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # From the environment: "https://a.vn,https://b.vn" (or a JSON list).
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("es_password", "pseudonym_key", "alerts_webhook_url",
+                     "api_session_secret", mode="before")  # fmt: skip
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -161,6 +193,15 @@ class Settings(BaseSettings):
     def alerts_state_path(self) -> Path:
         """Which spike went to which channel (SQLite)."""
         return self.data_dir / "alerts-state.sqlite"
+
+    @property
+    def api_audit_log_path(self) -> Path:
+        return self.api_audit_log or self.data_dir / "audit.jsonl"
+
+    @property
+    def api_keys_index(self) -> str:
+        """API keys live in an index of their own, outside the template's ``<alias>-*``."""
+        return f"{self.index_alias}.apikeys"
 
     @property
     def es_basic_auth(self) -> tuple[str, str] | None:

@@ -48,9 +48,18 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def dashboard_page() -> FileResponse:
-    """The dashboard (Vietnamese); its filters live in the query string."""
+    """The dashboard (Vietnamese); its filters live in the query string. The page itself is
+    open; the data it asks for needs a key or a login (``js/api.js`` sends people here)."""
     return FileResponse(
         DASHBOARD_DIR / "index.html", media_type="text/html", headers=SECURITY_HEADERS
+    )
+
+
+@router.get("/login")
+def login_page() -> FileResponse:
+    """Đăng nhập: paste an API key, get a session cookie (``POST /auth/login``)."""
+    return FileResponse(
+        DASHBOARD_DIR / "login.html", media_type="text/html", headers=SECURITY_HEADERS
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -77,15 +78,17 @@ def test_missing_alias_is_degraded_not_an_error(es_settings: Settings) -> None:
     assert body["alias_present"] is False
 
 
-def test_elasticsearch_down_gives_503_with_a_reason() -> None:
+def test_elasticsearch_down_gives_503_with_a_reason(tmp_path: Path) -> None:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2
-    )
+        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2,
+        data_dir=tmp_path,
+    )  # fmt: skip
     with TestClient(
         create_app(settings, load_vocabulary()), raise_server_exceptions=False
     ) as client:
         health = client.get("/health")
-        search = client.get("/search", params={"q": "đền bù"})
+        search = client.get("/search", params={"q": "đền bù"},
+                            headers={"X-API-Key": "vno_0123456789abcdef.any"})  # fmt: skip
     for response in (health, search):
         assert response.status_code == 503
         body = response.json()

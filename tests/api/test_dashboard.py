@@ -87,7 +87,7 @@ def test_the_scripts_never_parse_data_as_html() -> None:
 
 
 def test_every_request_goes_through_one_module() -> None:
-    """A later issue adds authentication there: api.js alone may call fetch."""
+    """Authentication lives there (login, 401 handling): api.js alone may call fetch."""
     calling = [s.name for s in SCRIPTS if re.search(r"\bfetch\(|XMLHttpRequest", s.read_text())]
     assert calling == ["api.js"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -85,13 +87,21 @@ def test_vietnamese_values_and_repeats_are_accepted(api: TestClient) -> None:
     assert response.json()["total"] == 15
 
 
+ANY_KEY = "vno_0123456789abcdef.not-checked-before-elasticsearch-answers"
+
+
 @pytest.mark.parametrize("path", [*FILTERED, "/health", "/documents/abc"])
-def test_elasticsearch_down_gives_503_everywhere(vocabulary: Vocabulary, path: str) -> None:
+def test_elasticsearch_down_gives_503_everywhere(
+    vocabulary: Vocabulary, path: str, tmp_path: Path
+) -> None:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2
-    )
+        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2,
+        data_dir=tmp_path,
+    )  # fmt: skip
     with TestClient(create_app(settings, vocabulary), raise_server_exceptions=False) as client:
-        response = client.get(path, params={"q": "đền bù"} if path == "/search" else None)
+        # Auth is on: checking the key is the first thing that needs Elasticsearch.
+        response = client.get(path, params={"q": "đền bù"} if path == "/search" else None,
+                              headers={"X-API-Key": ANY_KEY})  # fmt: skip
     assert response.status_code == 503, response.text
     assert "ConnectionError" in response.json()["reason"]
     assert "Traceback" not in response.text

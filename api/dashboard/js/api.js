@@ -1,5 +1,6 @@
-// Every request the dashboard makes goes through apiGet: the one place where a later issue
-// adds authentication (a header, a token refresh) and where errors get their Vietnamese words.
+// Every request the dashboard makes goes through apiGet: the one place where errors get their
+// Vietnamese words, and where a 401 (no session, or it expired) sends the user to the login
+// page, which brings them back here. The session is an HttpOnly cookie: no script sees it.
 
 export class ApiError extends Error {
   constructor(status, message, detail) {
@@ -34,8 +35,31 @@ export async function apiGet(path, params = {}, { signal } = {}) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(0, "Không kết nối được tới máy chủ API. Kiểm tra mạng rồi thử lại.");
   }
+  if (response.status === 401) showLogin();
   if (!response.ok) throw await toApiError(response);
   return response.json();
+}
+
+// POST auth/login: the key for a session cookie. Resolves to the Response (the login page
+// words its own messages); rejects with an ApiError(0) when the server cannot be reached.
+export async function apiLogin(key) {
+  try {
+    return await fetch(apiUrl("auth/login"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ key }),
+    });
+  } catch {
+    throw new ApiError(0, "Không kết nối được tới máy chủ API. Kiểm tra mạng rồi thử lại.");
+  }
+}
+
+export function showLogin() {
+  const here = window.location.pathname + window.location.search;
+  const login = new URL("login", document.baseURI);
+  login.searchParams.set("next", here);
+  window.location.assign(login);
 }
 
 async function toApiError(response) {
@@ -66,6 +90,10 @@ async function toApiError(response) {
   }
   if (status === 401 || status === 403) {
     return new ApiError(status, "Bạn chưa đăng nhập hoặc không có quyền xem số liệu này.");
+  }
+  if (status === 429) {
+    const wait = response.headers.get("Retry-After") || "60";
+    return new ApiError(status, `Quá nhiều yêu cầu. Vui lòng đợi ${wait} giây rồi thử lại.`);
   }
   return new ApiError(status, `Máy chủ API trả lời lỗi ${status}. Vui lòng thử lại sau.`);
 }

@@ -1,0 +1,1 @@
+"""API security: keys and roles, login sessions, rate limits, the audit log."""

@@ -1,0 +1,79 @@
+"""The audit log: who queried what, one JSON line per request, in ``audit.jsonl``.
+
+Who: the key's id, name and role (or ``anonymous``) and the client address; what: method,
+path, query string, status, time (UTC) and duration. Never a key, a cookie or any header.
+The dashboard's static files are left out; every API call, refused ones included, is in.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["STATE_KEY", "AuditLog", "AuditMiddleware"]
+
+STATE_KEY = "vnopinion_principal"  # where the auth dependency leaves who the caller is
+SKIPPED_PREFIXES = ("/dashboard/",)
+
+
+class AuditLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def write(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line)
+
+
+class AuditMiddleware:
+    """Pure ASGI (streamed CSV exports pass through untouched); writes after the response."""
+
+    def __init__(self, app: ASGIApp, log: AuditLog) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(SKIPPED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        at = datetime.now(UTC)
+        status = 500  # if the app fails before it answers
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            self.log.write(_record(scope, status, at, time.monotonic() - started))
+
+
+def _record(scope: Scope, status: int, at: datetime, duration_s: float) -> dict[str, Any]:
+    who = scope.get("state", {}).get(STATE_KEY)
+    client = scope.get("client")
+    return {
+        "time": at.isoformat(timespec="milliseconds"),
+        "key_id": who.key_id if who else None,
+        "key_name": who.name if who else "anonymous",
+        "role": who.role if who else None,
+        "client": client[0] if client else None,
+        "method": scope["method"],
+        "path": scope["path"],
+        "query": scope.get("query_string", b"").decode("latin-1"),
+        "status": status,
+        "duration_ms": round(duration_s * 1000, 1),
+    }
