@@ -100,8 +100,9 @@ def site(
 def down_site(vocabulary: Vocabulary) -> Iterator[str]:
     """The API pointed at a port where no Elasticsearch listens: every call answers 503."""
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2
-    )
+        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2,
+        api_auth=False,  # about Elasticsearch being away, not about logging in
+    )  # fmt: skip
     with serve(create_app(settings, vocabulary)) as url:
         yield url
 
@@ -330,6 +331,8 @@ def test_elasticsearch_down_shows_a_message_not_a_blank_page(
     driver: Any, down_site: str, shots: Path
 ) -> None:
     driver.get(down_site)
+    # The banner is redrawn as each panel fails: read it once every panel has.
+    wait(driver, lambda d: set(panel_states(d).values()) == {"error"}, "every panel in error")
     banner = wait(
         driver,
         lambda d: (b := d.find_element("id", "error-banner")).is_displayed() and b,
@@ -337,7 +340,6 @@ def test_elasticsearch_down_shows_a_message_not_a_blank_page(
     )
     assert banner.get_attribute("data-status") == "503"
     assert "Elasticsearch) đang không sẵn sàng" in banner.text
-    wait(driver, lambda d: set(panel_states(d).values()) == {"error"}, "every panel in error")
     full_page_screenshot(driver, shots / "dashboard-error.png")
 
 
