@@ -83,6 +83,7 @@ class IndexingPipeline:
             alias, chunk = self.settings.index_alias, self.settings.bulk_chunk_size
             spool = Spool(self.settings.spool_dir)
             self.sink = await asyncio.to_thread(IndexSink, client, alias, chunk, spool)
+            self._record_sink_counts()  # the sink replays the spool as it opens
 
     async def process_item(self, item: Any) -> Any:
         document: AnyDocument
@@ -150,6 +151,9 @@ class IndexingPipeline:
                     doc_id=doc_id, published_at=fetched.document.published_at,
                     comment_ref=fetched.comment_ref,
                 )  # fmt: skip
+        self._record_sink_counts()
+
+    def _record_sink_counts(self) -> None:
         if isinstance(self.sink, IndexSink):
             for key in ("created", "updated", "unchanged"):
                 self._set(f"indexed/{key}", self.sink.counts[key])

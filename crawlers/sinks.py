@@ -38,7 +38,8 @@ class IndexSink:
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0,
                        "spooled": 0, "replayed": 0}  # fmt: skip
         self._ready = False
-        self._ensure_ready()
+        if self._ensure_ready() and self.spool.segments():
+            self._replay()
 
     def store(self, documents: list[AnyDocument]) -> set[str]:
         """Raises ``SpoolError`` when documents can be neither indexed nor spooled."""
