@@ -1,8 +1,10 @@
 """Item pipeline: batch documents, tag them (nlp.tagger), store them, record the state.
 
 Blocking work (tagging, writes to Elasticsearch or disk) runs in a worker thread, never on
-the reactor. An article is recorded in the crawl state only after its document is stored,
-so a killed crawl refetches what it lost. Counts land in Scrapy's stats under
+the reactor. An article is recorded in the crawl state only after its document is stored
+(indexed, or kept in the spool while Elasticsearch is away), so a killed crawl refetches
+what it lost, and so does a batch that could be neither indexed nor spooled (it is logged
+as an error and counted under ``vnopinion/failed``). Counts land in Scrapy's stats under
 ``vnopinion/``.
 """
 
@@ -23,6 +25,8 @@ from crawlers.sinks import IndexSink, JsonlSink, Sink
 from crawlers.state import CrawlState
 from indexer.client import make_client
 from indexer.documents import AnyDocument, Article, Comment
+from indexer.errors import VnopinionError
+from indexer.spool import Spool
 from nlp.tagger import Tagger
 from vnopinion.settings import Settings
 
@@ -77,7 +81,9 @@ class IndexingPipeline:
         else:
             client = make_client(self.settings)
             alias, chunk = self.settings.index_alias, self.settings.bulk_chunk_size
-            self.sink = await asyncio.to_thread(IndexSink, client, alias, chunk)
+            spool = Spool(self.settings.spool_dir)
+            self.sink = await asyncio.to_thread(IndexSink, client, alias, chunk, spool)
+            self._record_sink_counts()  # the sink replays the spool as it opens
 
     async def process_item(self, item: Any) -> Any:
         document: AnyDocument
@@ -128,7 +134,13 @@ class IndexingPipeline:
     def _store_locked(self, batch: list[AnyDocument]) -> None:
         assert self.sink is not None  # noqa: S101 (opened in open_spider)
         assert self.tagger is not None  # noqa: S101 (opened in open_spider)
-        stored = self.sink.store(self.tagger.tag(self._mark_copies(batch)))
+        try:
+            stored = self.sink.store(self.tagger.tag(self._mark_copies(batch)))
+        except VnopinionError as exc:
+            # Nothing of this batch is recorded as stored: its articles are fetched again.
+            log.error("a batch of %d documents was not stored: %s", len(batch), exc)
+            self._inc("failed", len(batch))
+            return
         self._inc("stored", len(stored))
         self._inc("rejected", len(batch) - len(stored))
         for doc_id in stored:
@@ -139,9 +151,14 @@ class IndexingPipeline:
                     doc_id=doc_id, published_at=fetched.document.published_at,
                     comment_ref=fetched.comment_ref,
                 )  # fmt: skip
+        self._record_sink_counts()
+
+    def _record_sink_counts(self) -> None:
         if isinstance(self.sink, IndexSink):
             for key in ("created", "updated", "unchanged"):
                 self._set(f"indexed/{key}", self.sink.counts[key])
+            self._set("spooled", self.sink.counts["spooled"])
+            self._set("replayed", self.sink.counts["replayed"])
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:

@@ -28,6 +28,9 @@ class CrawlReport:
     responses: int
     elapsed_s: float
     finish_reasons: tuple[str, ...]
+    spooled: int = 0  # kept on disk while Elasticsearch was away (indexer/spool.py)
+    replayed: int = 0  # taken from the spool and indexed
+    failed: int = 0  # documents neither indexed nor spooled: fetched again next run
 
     @classmethod
     def from_crawlers(cls, crawlers: list[Crawler]) -> CrawlReport:
@@ -52,6 +55,9 @@ class CrawlReport:
             responses=total("response_received_count"),
             elapsed_s=max((float(s.get("elapsed_time_seconds", 0.0)) for s in stats), default=0.0),
             finish_reasons=tuple(str(s.get("finish_reason", "unknown")) for s in stats),
+            spooled=total("vnopinion/spooled"),
+            replayed=total("vnopinion/replayed"),
+            failed=total("vnopinion/failed"),
         )
 
 

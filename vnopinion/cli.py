@@ -240,7 +240,39 @@ def crawl(
         f"{report.skipped_known} known articles skipped, {report.dropped} pages dropped "
         f"(reasons in the log), {report.rejected} rejected."
     )
-    if report.errors or report.rejected:
+    if report.spooled or report.replayed or report.failed:
+        click.echo(
+            f"Spool: {report.spooled} documents kept on disk while Elasticsearch was away "
+            f"(replayed at the next store, or `vnopinion index --replay`), {report.replayed} "
+            f"replayed; {report.failed} neither indexed nor spooled (fetched again next run)."
+        )
+    if report.errors or report.rejected or report.failed:
+        ctx.exit(1)
+
+
+@main.command("index")
+@click.option("--replay", is_flag=True, required=True,
+              help="Index the documents waiting in the spool (<data dir>/spool).")  # fmt: skip
+@click.pass_context
+def index_cmd(ctx: click.Context, replay: bool) -> None:
+    """Index what the spool holds; a segment is deleted once all of it is indexed."""
+    from indexer.spool import Spool
+    from indexer.spool import replay as replay_spool
+
+    settings = _settings(ctx)
+    spool = Spool(settings.spool_dir)
+    with make_client(settings) as client:
+        report = replay_spool(client, spool, chunk_size=settings.bulk_chunk_size,
+                              progress=sys.stderr.isatty())  # fmt: skip
+    left = spool.pending()
+    click.echo(f"{report.summary()}; {left} documents still in {settings.spool_dir}.")
+    if report.error:
+        raise VnopinionError(
+            "The replay stopped early; what is left stays in the spool.",
+            hint="start Elasticsearch (`vnopinion es status`) and run it again.",
+            details=report.error,
+        )
+    if left or report.result.rejected:
         ctx.exit(1)
 
 

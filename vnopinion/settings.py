@@ -186,6 +186,11 @@ class Settings(BaseSettings):
         return self.data_dir / f"es-node-{self.es_port}"
 
     @property
+    def spool_dir(self) -> Path:
+        """Documents Elasticsearch could not take yet (indexer/spool.py)."""
+        return self.data_dir / "spool"
+
+    @property
     def alerts_log_path(self) -> Path:
         return self.alerts_log or self.data_dir / "alerts.jsonl"
 
