@@ -27,13 +27,18 @@ def load_or_create_key(settings: Settings) -> bytes:
         return bytes.fromhex(path.read_text().strip())
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    # O_EXCL: two crawlers starting at once must not end up with two keys.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return bytes.fromhex(path.read_text().strip())
+    # Two crawlers starting at once must neither end up with two keys nor read a half-written
+    # one: the key is written to a file of our own, then linked into place (fails if present).
+    draft = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key.hex() + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text().strip())
+    finally:
+        draft.unlink()
     return key
 
 
