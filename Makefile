@@ -26,13 +26,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The tests need the transformer extra; the demo does not, so it stays a light install.
+# The tests need the transformer and scaleout extras; the demo does not, so it stays a light
+# install.
 # PyPI's torch is the CUDA build, and `import torch` fails without its nvidia-* libraries
 # (libtorch_cuda.so links them) even on a CPU; no CPU-only index is reachable here. Measured on
 # 2 busy cores: ~3.0 GB downloaded (torch 0.54, nvidia-* 2.16, triton 0.29), ~5.6 GB in the
 # venv, about 4 minutes. See README, "Transformer backend".
 $(VENV)/.installed-transformer: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev,transformer]'
+	$(BIN)/pip install --quiet -e '.[dev,transformer,scaleout]'
 	touch $@
 
 clean-venv:

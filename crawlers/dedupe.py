@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from crawlers.state import BUSY_TIMEOUT_S
 from nlp.text import fold
 
 NUM_PERM = 128
@@ -41,7 +42,11 @@ class NearDuplicates:
 
     def __init__(self, path: Path, threshold: float = 0.8) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # Shared by the crawler processes of one machine, as the crawl state is.
+        self._db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, hashes BLOB NOT NULL)"
         )

@@ -70,13 +70,18 @@ def load_keyring(settings: Settings) -> KeyRing:
         return _parse(path.read_text())
     path.parent.mkdir(parents=True, exist_ok=True)
     ring = KeyRing({1: secrets.token_bytes(32)})
-    # O_EXCL: two crawlers starting at once must not end up with two keys.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _parse(path.read_text())
+    # Two crawlers starting at once must neither end up with two keys nor read a half-written
+    # one: the ring is written to a file of our own, then linked into place (fails if present).
+    draft = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(_format(ring))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return _parse(path.read_text())
+    finally:
+        draft.unlink()
     return ring
 
 

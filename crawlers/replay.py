@@ -43,6 +43,8 @@ class LocalSites:
     pages: dict[str, Page]
     requests: list[str] = field(default_factory=list)
     delay_s: float = 0.0  # per response, to make a crawl slow enough to interrupt
+    # Called with each request's page key before it is answered (a test may hold it there).
+    before_response: Callable[[str], None] | None = None
 
     def __post_init__(self) -> None:
         sites = self
@@ -51,6 +53,8 @@ class LocalSites:
             def do_GET(self) -> None:
                 real = self.path.lstrip("/")  # "<host>/<path>?<query>"
                 sites.requests.append(real)
+                if sites.before_response is not None:
+                    sites.before_response(real)
                 if sites.delay_s:
                     time.sleep(sites.delay_s)
                 page = sites.pages.get(real)

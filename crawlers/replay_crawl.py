@@ -2,7 +2,8 @@
 cannot restart), with the outside network blocked. Used by the crawl tests and bench/crawl.
 
     python -m crawlers.replay_crawl '<json: base, source (key or definition),
-        data_dir, entry_points?, limits?, since?, out? (JSON Lines) or es_url + alias, chunk?>'
+        data_dir, entry_points?, limits?, since?, out? (JSON Lines) or es_url + alias, chunk?,
+        frontier? (a Redis URL shared with other processes), frontier_key?>'
 
 Prints one JSON line: the crawl report and any outside connection attempts.
 """
@@ -42,6 +43,8 @@ def main(args: dict[str, Any]) -> None:
         es_url=str(args.get("es_url") or "http://127.0.0.1:9200"),
         index_alias=str(args.get("alias") or "vnopinion-docs"),
         bulk_chunk_size=int(str(args.get("chunk") or 500)),
+        crawl_frontier=args.get("frontier"),
+        crawl_frontier_key=str(args.get("frontier_key") or "vnopinion"),
     )  # fmt: skip
     overrides: dict[str, object] = {
         BASE_SETTING: args["base"],

@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawlers.pipeline import SETTINGS_KEY
 from crawlers.polite import POLITE_DEFAULTS, user_agent
+from indexer.errors import VnopinionError
 from vnopinion.settings import Settings
 
 
@@ -78,11 +79,14 @@ def run_crawls(
 ) -> CrawlReport:
     """Crawl with the polite defaults (plus ``overrides``); blocks until every spider ends.
 
-    Scrapy's reactor cannot restart, so call this once per process.
+    Scrapy's reactor cannot restart, so call this once per process. With
+    ``settings.crawl_frontier`` the requests go through the frontier shared with the other
+    crawler processes (``crawlers/frontier.py``).
     """
     scrapy_settings = {
         **POLITE_DEFAULTS,
         "USER_AGENT": user_agent(settings.crawl_contact),
+        **_frontier_settings(settings),
         **(overrides or {}),
         SETTINGS_KEY: settings,
     }
@@ -100,6 +104,20 @@ def run_crawls(
         crawlers.append(crawler)
     process.start()
     return CrawlReport.from_crawlers(crawlers)
+
+
+def _frontier_settings(settings: Settings) -> dict[str, Any]:
+    if settings.crawl_frontier is None:
+        return {}
+    try:
+        from crawlers.frontier import check_frontier, frontier_overrides
+    except ModuleNotFoundError as exc:
+        raise VnopinionError(
+            f"crawl_frontier is set but {exc.name} is not installed.",
+            hint="install the extra: pip install 'vnopinion[scaleout]' (README, Scale-out).",
+        ) from exc
+    check_frontier(settings)
+    return frontier_overrides(settings)
 
 
 def _set_scrapy_log_level(level: str | int) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from crawlers.comments.base import ArticleRef
 
+BUSY_TIMEOUT_S = 30.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
@@ -37,7 +38,11 @@ class CrawlState:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # Several crawler processes on one machine (README, Scale-out) share this file: WAL lets
+        # them read while one writes, and a writer waits its turn instead of failing.
+        self._db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()

@@ -8,8 +8,10 @@ from vnopinion.settings import Settings
 
 
 def make_client(settings: Settings) -> Elasticsearch:
+    """One node, or a cluster's nodes (``es_url`` with commas): requests go round-robin among
+    them, and a node that fails is set aside for a while and the request retried on another."""
     return Elasticsearch(
-        settings.es_url,
+        settings.es_hosts,
         basic_auth=settings.es_basic_auth,
         request_timeout=settings.es_request_timeout_s,
         retry_on_timeout=True,

@@ -68,7 +68,7 @@ class LocalNode:
 
     def status(self) -> NodeStatus:
         pid = self.pid()
-        url = self.settings.es_url
+        url = self.settings.es_hosts[0]
         try:
             with self._http() as http:
                 health = http.get("/_cluster/health").raise_for_status().json()["status"]
@@ -183,7 +183,7 @@ class LocalNode:
 
     def _http(self) -> httpx.Client:
         return httpx.Client(
-            base_url=self.settings.es_url, auth=self.settings.es_basic_auth, timeout=10.0
+            base_url=self.settings.es_hosts[0], auth=self.settings.es_basic_auth, timeout=10.0
         )
 
     def _configure(self, home: Path) -> None:

@@ -3,15 +3,18 @@
 # run the local Elasticsearch node). With --with-compose, also Debian's docker-compose when a
 # docker CLI without the compose plugin is present (the tests then validate docker-compose.yml).
 # With --with-browser, Debian's chromium and chromium-driver (the dashboard's browser tests and
-# the report's PDF).
+# the report's PDF). With --with-redis, Debian's redis-server (the scale-out test and benchmark
+# start their own; production crawlers share one: README, "Scale-out").
 set -euo pipefail
 
 with_compose=false
 with_browser=false
+with_redis=false
 for flag in "$@"; do
   case "$flag" in
     --with-compose) with_compose=true ;;
     --with-browser) with_browser=true ;;
+    --with-redis) with_redis=true ;;
     *) echo "system-deps: unknown option $flag" >&2; exit 2 ;;
   esac
 done
@@ -37,6 +40,9 @@ fi
 if $with_browser; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
+fi
+if $with_redis; then
+  command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 fi
 
 if [[ ${#packages[@]} -eq 0 ]]; then

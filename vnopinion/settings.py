@@ -53,7 +53,10 @@ class Settings(BaseSettings):
     )
 
     # Elasticsearch: where the client connects, and how the local node is run.
-    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch HTTP endpoint")
+    es_url: str = Field(
+        "http://127.0.0.1:9200",
+        description="Elasticsearch HTTP endpoint, or a cluster's nodes separated by commas",
+    )
     es_username: str = "elastic"
     es_password: SecretStr | None = Field(None, description="basic-auth password, if any")
     es_security: bool = Field(False, description="run the local node with security on")
@@ -112,6 +115,15 @@ class Settings(BaseSettings):
         "https://github.com/vnopinion/vnopinion",
         description="contact URL or e-mail put in the crawler's User-Agent",
     )
+    # Scale-out: crawler processes share one frontier in Redis (crawlers/frontier.py).
+    crawl_frontier: SecretStr | None = Field(
+        None,
+        description="Redis URL (redis://host:6379/0) of a frontier shared by several crawler "
+        "processes; unset = each process schedules its own requests (it may hold a password)",
+    )
+    crawl_frontier_key: str = Field(
+        "vnopinion", pattern=r"^[A-Za-z0-9_.-]+$", description="prefix of the frontier's keys"
+    )
 
     # Privacy (Decree 13/2023/NĐ-CP): commenters are indexed under a keyed pseudonym.
     pseudonym_key: SecretStr | None = Field(
@@ -137,10 +149,24 @@ class Settings(BaseSettings):
     @field_validator("es_url")
     @classmethod
     def _check_es_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"es_url must look like http://host:port, got {value!r}")
-        return value.rstrip("/")
+        urls = [u.strip().rstrip("/") for u in value.split(",")]
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    f"es_url must look like http://host:port (several: comma-separated), "
+                    f"got {value!r}"
+                )
+        return ",".join(urls)
+
+    @field_validator("crawl_frontier")
+    @classmethod
+    def _check_frontier(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        if urlsplit(value.get_secret_value()).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("crawl_frontier must be a redis://, rediss:// or unix:// URL")
+        return value
 
     @field_validator("alerts_webhook_url")
     @classmethod
@@ -164,15 +190,20 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("es_password", "pseudonym_key", "alerts_webhook_url",
-                     "api_session_secret", mode="before")  # fmt: skip
+                     "api_session_secret", "crawl_frontier", mode="before")  # fmt: skip
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
     @property
+    def es_hosts(self) -> list[str]:
+        """The nodes the client connects to (it spreads requests and fails over among them)."""
+        return self.es_url.split(",")
+
+    @property
     def es_port(self) -> int:
-        """HTTP port of ``es_url`` (the local node listens there)."""
-        parts = urlsplit(self.es_url)
+        """HTTP port of the first ``es_url`` (the local node listens there)."""
+        parts = urlsplit(self.es_hosts[0])
         return parts.port or (443 if parts.scheme == "https" else 9200)
 
     @property
