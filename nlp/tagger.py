@@ -19,6 +19,7 @@ import hashlib
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -44,6 +45,8 @@ ARTICLE_CONTEXTS_KEPT = 20_000  # article places and categories remembered for t
 SHORT_TEXT = 280  # comments up to this length are cached: one-liners repeat
 CACHE_SIZE = 50_000
 MIN_PARALLEL = 16  # smaller batches go to one worker in one piece
+WARM_UP_TEXT = "Người dân phường Hạc Thành, Thanh Hóa phản ánh thủ tục chậm."
+START_TIMEOUT_S = 300  # loading the models in every worker (NER included) on a busy machine
 
 Tags = dict[str, Any]  # plain values, cheap to send between processes
 
@@ -92,6 +95,10 @@ class TextTagger:
             f"category={self.category.version};keywords={self.keywords.version};"
             f"topics={topics_hash}"
         )
+
+    def warm_up(self) -> None:
+        """Tag one article and one comment: underthesea loads its models on first use."""
+        self.tag([(True, WARM_UP_TEXT), (False, WARM_UP_TEXT)])
 
     def tag(self, items: list[tuple[bool, str]]) -> list[Tags]:
         """One dict of tags per ``(is_article, text)``."""
@@ -144,12 +151,18 @@ _WORKER: TextTagger | None = None
 def _start_worker(models_dir: Path, entities: bool, backend: str) -> None:
     global _WORKER
     _WORKER = TextTagger(models_dir, entities=entities, backend=backend)
+    _WORKER.warm_up()
 
 
 def _worker_tag(items: list[tuple[bool, str]]) -> list[Tags]:
     if _WORKER is None:
         raise RuntimeError("tagger worker was not initialised")
     return _WORKER.tag(items)
+
+
+def _worker_ready(hold_s: float) -> tuple[int, str]:
+    time.sleep(hold_s)
+    return os.getpid(), _worker_version()
 
 
 def _worker_version() -> str:
@@ -200,9 +213,20 @@ class Tagger:
         if self.workers <= 1:
             self._in_process()
             return
-        # Tasks submitted together, before any finishes, start one process each.
-        versions = self._in_pool([(_worker_version, ())] * self.workers)
-        self._model_version = versions[0]
+        # A task's answer proves its worker ran the initializer (loaded the models). One fast
+        # worker can answer every task while another still loads, so ask until every process
+        # has answered; each task holds its worker briefly to leave the others theirs.
+        deadline = time.monotonic() + START_TIMEOUT_S
+        ready: set[int] = set()
+        while len(ready) < self.workers:
+            if time.monotonic() > deadline:
+                raise TaggerError(
+                    f"only {len(ready)} of {self.workers} tagging workers started within "
+                    f"{START_TIMEOUT_S} s"
+                )
+            answers = self._in_pool([(_worker_ready, (0.05,))] * self.workers)
+            ready |= {pid for pid, _ in answers}
+            self._model_version = answers[0][1]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -290,6 +314,7 @@ class Tagger:
             self._local = TextTagger(
                 self.models_dir, entities=self.with_entities, backend=self.backend
             )
+            self._local.warm_up()
         return self._local
 
     def _apply(self, doc: AnyDocument, tags: Tags, version: str) -> AnyDocument:
