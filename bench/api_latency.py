@@ -158,6 +158,8 @@ def start_api(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
         "VNOPINION_INDEX_ALIAS": settings.index_alias,
         "VNOPINION_API_PORT": str(port),
         "VNOPINION_API_HOST": "127.0.0.1",
+        "VNOPINION_API_AUTH": "false",
+        "VNOPINION_API_RATE_LIMIT_PER_MINUTE": "0",
     }
     server = subprocess.Popen(
         [sys.executable, "-c", "from vnopinion.cli import run; run()", "serve"], env=env,
@@ -182,7 +184,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="per endpoint and phase")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    settings = Settings().model_copy(update={"index_alias": args.alias})
+    # Latency of the queries, not of authentication: keys and rate limits are off here.
+    settings = Settings().model_copy(
+        update={"index_alias": args.alias, "api_auth": False, "api_rate_limit_per_minute": 0}
+    )
     LocalNode(settings).start()
     es = make_client(settings).options(request_timeout=60)
     if not es.indices.exists_alias(name=args.alias):
