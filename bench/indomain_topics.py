@@ -33,7 +33,7 @@ CACHE = Path(tempfile.gettempdir()) / "vnopinion-indomain-segmented.json"
 def segmented(rows: list[Labelled]) -> dict[str, str]:
     """Text -> segmented normalised text, from the /tmp cache where it has them."""
     cache: dict[str, str] = json.loads(CACHE.read_text("utf-8")) if CACHE.exists() else {}
-    key = {r.text: hashlib.sha1(r.text.encode()).hexdigest() for r in rows}  # noqa: S324
+    key = {r.text: hashlib.sha1(r.text.encode()).hexdigest() for r in rows}
     todo = sorted({r.text for r in rows if key[r.text] not in cache})
     if todo:
         segmenter = Segmenter(workers=1)
@@ -97,9 +97,7 @@ def main() -> None:
     header = f"{'topic':<22}" + "".join(f"{s + ' P/R/F1':>22}" for s in splits)
     print(header)
     for t in keys:
-        cells = "".join(
-            "{:>10.2f}{:>6.2f}{:>6.2f}".format(*prf(*tables[s][t])) for s in splits
-        )
+        cells = "".join("{:>10.2f}{:>6.2f}{:>6.2f}".format(*prf(*tables[s][t])) for s in splits)
         print(f"{t:<22}{cells}")
 
 
