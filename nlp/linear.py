@@ -4,6 +4,17 @@ Two linear models: a multinomial logistic regression (probabilities as trained) 
 LinearSVC whose scores go through a softmax with one temperature fitted on out-of-fold
 scores (calibrated without changing any predicted label).
 
+Domain adaptation (optional): when ``fit`` is told which rows come from a *target* domain
+(our own news comments, say, beside a large public set from elsewhere), the features are
+augmented as ``[x, g(x) * x]`` ("frustratingly easy" domain adaptation with an inferred
+domain): the first copy is shared by every row, the second only fires on target-domain text,
+so target-only cues do not have to move the weights the public set relies on. ``g`` is the
+target row indicator in training and, at prediction, a logistic-regression gate (target vs
+not, on the same features) stored in the artifact. Target rows can be weighted
+(``LinearConfig.target_weight``). Every output stays linear in ``x`` before the gate is
+applied, so ``coef`` holds the stacked rows (shared, target, gate) and ``probabilities``
+combines them.
+
 The artifact is plain data (vocabularies, float32 IDF and coefficients, the preprocessing
 version and metadata) saved with joblib, so loading it needs no fitted scikit-learn object
 and a saved model predicts exactly what it predicted when it was trained.
@@ -48,6 +59,7 @@ __all__ = [
 ]
 
 FORMAT = "vnopinion-linear/1"
+FORMAT_GATED = "vnopinion-linear/2"  # domain-gated coefficients (plain models stay format 1)
 PREPROCESS_VERSION = "pre-1"
 MAX_CHARS = 4000
 # Words are runs of letters/digits; every other visible character (punctuation, emoji) is a
@@ -83,6 +95,7 @@ class LinearConfig:
     class_weight: str | None = "balanced"
     max_iter: int = 2000
     calibration_folds: int = 5
+    target_weight: float = 1.0  # sample weight of target-domain rows (``fit(target=...)``)
 
 
 @dataclass
@@ -177,12 +190,20 @@ class LinearTextClassifier:
     labels: list[str] = field(default_factory=list)
     temperature: float = 1.0
     _blocks: list[_Block] = field(default_factory=list, repr=False)
+    # Linear outputs over the features: the class scores (one row for a binary model), then,
+    # for a domain-gated model, as many target-domain rows and one gate row.
     _coef: np.ndarray | None = field(default=None, repr=False)
     _intercept: np.ndarray | None = field(default=None, repr=False)
+    _gate_intercept: float | None = field(default=None, repr=False)  # None: not gated
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> LinearTextClassifier:
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], target: Sequence[bool] | None = None
+    ) -> LinearTextClassifier:
+        """Fit on ``texts``; ``target`` marks target-domain rows (domain adaptation, above)."""
         if len(texts) != len(labels) or not texts:
             raise ValueError("fit needs as many labels as texts, and at least one text")
+        if target is not None and len(target) != len(texts):
+            raise ValueError("target needs one flag per text")
         clean = [preprocess(text) for text in texts]
         cfg = self.config
         blocks = [
@@ -195,14 +216,30 @@ class LinearTextClassifier:
             if limit > 0  # a block of size 0 is left out (long news texts: words suffice)
         ]
         features = self._features(clean)
+        domain = np.asarray(target if target is not None else [], dtype=bool)
+        gated = bool(domain.any()) and not bool(domain.all())
+        weights = np.where(domain, cfg.target_weight, 1.0) if gated else None
+        gate_coef: np.ndarray | None = None
+        self._gate_intercept = None
+        if gated:
+            gate = LogisticRegression(
+                C=4.0, class_weight="balanced", max_iter=cfg.max_iter, random_state=self.seed
+            ).fit(features, domain.astype(int))
+            gate_coef = np.asarray(gate.coef_, dtype=np.float32)
+            self._gate_intercept = float(gate.intercept_[0])
+            features = _augment(features, domain.astype(np.float32))
         model = self._estimator(labels)
-        model.fit(features, list(labels))
+        model.fit(features, list(labels), sample_weight=weights)
         self.labels = [str(label) for label in model.classes_]
-        self._coef = np.asarray(model.coef_, dtype=np.float32)
+        coef = np.asarray(model.coef_, dtype=np.float32)
+        if gate_coef is not None:
+            width = coef.shape[1] // 2  # [shared | target] columns -> stacked rows
+            coef = np.vstack([coef[:, :width], coef[:, width:], gate_coef])
+        self._coef = coef
         self._intercept = np.asarray(model.intercept_, dtype=np.float32)
         self.temperature = 1.0
         if cfg.model == "svm":
-            self.temperature = self._fit_temperature(features, labels)
+            self.temperature = self._fit_temperature(features, labels, weights)
         return self
 
     def _estimator(self, labels: Sequence[Any] | np.ndarray) -> LogisticRegression | LinearSVC:
@@ -218,7 +255,9 @@ class LinearTextClassifier:
             )
         raise ValueError(f"model must be 'logreg' or 'svm', not {cfg.model!r}")
 
-    def _fit_temperature(self, features: sp.csr_matrix, labels: Sequence[str]) -> float:
+    def _fit_temperature(
+        self, features: sp.csr_matrix, labels: Sequence[str], weights: np.ndarray | None = None
+    ) -> float:
         """Softmax temperature for SVM scores, by log-loss on out-of-fold decision scores.
 
         One scalar keeps the arg-max (and so every predicted label) unchanged, unlike
@@ -228,7 +267,12 @@ class LinearTextClassifier:
         gold = np.searchsorted(np.asarray(self.labels), np.asarray(labels))
         folds = StratifiedKFold(self.config.calibration_folds, shuffle=True, random_state=self.seed)
         scores = cross_val_predict(
-            self._estimator(gold), features, gold, cv=folds, method="decision_function"
+            self._estimator(gold),
+            features,
+            gold,
+            cv=folds,
+            method="decision_function",
+            params=None if weights is None else {"sample_weight": weights},
         )
         scores = np.asarray(scores, dtype=np.float64)
         if scores.ndim == 1:
@@ -257,9 +301,13 @@ class LinearTextClassifier:
         """Probabilities from raw linear scores (features @ coef.T, intercept not yet added)."""
         if self._coef is None or self._intercept is None:
             raise RuntimeError("the model is not fitted: call fit() or load() first")
+        k = len(self._intercept)  # class-score rows (1 for a binary model)
+        if self._gate_intercept is not None:
+            gate = 1.0 / (1.0 + np.exp(-(scores[:, 2 * k] + self._gate_intercept)))
+            scores = scores[:, :k] + gate[:, np.newaxis] * scores[:, k : 2 * k]
         scores = scores + self._intercept
         scores /= self.temperature
-        if self._coef.shape[0] == 1:  # binary model: one score for labels[1]
+        if k == 1:  # binary model: one score for labels[1]
             positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
             return np.column_stack([1.0 - positive, positive])
         scores -= scores.max(axis=1, keepdims=True)
@@ -279,12 +327,15 @@ class LinearTextClassifier:
         if self._coef is None or self._intercept is None:
             raise RuntimeError("cannot save an unfitted model")
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
-            "format": FORMAT,
+        config = asdict(self.config)
+        if config["target_weight"] == 1.0:  # added later: left out when unset, so artifacts
+            del config["target_weight"]  # of plain models keep their bytes
+        payload: dict[str, Any] = {
+            "format": FORMAT if self._gate_intercept is None else FORMAT_GATED,
             "preprocess": PREPROCESS_VERSION,
             "version": self.version,
             "seed": self.seed,
-            "config": asdict(self.config),
+            "config": config,
             "metadata": self.metadata,
             "labels": self.labels,
             "temperature": self.temperature,
@@ -292,12 +343,15 @@ class LinearTextClassifier:
             "coef": self._coef,
             "intercept": self._intercept,
         }
+        if self._gate_intercept is not None:
+            payload["gate_intercept"] = self._gate_intercept
         joblib.dump(payload, path, compress=("xz", 6))
 
     @classmethod
     def load(cls, path: Path) -> LinearTextClassifier:
         payload = joblib.load(path)
-        if payload.get("format") != FORMAT or payload.get("preprocess") != PREPROCESS_VERSION:
+        formats = (FORMAT, FORMAT_GATED)
+        if payload.get("format") not in formats or payload.get("preprocess") != PREPROCESS_VERSION:
             raise ValueError(
                 f"{path}: artifact format {payload.get('format')!r} / preprocessing "
                 f"{payload.get('preprocess')!r} is not {FORMAT!r} / {PREPROCESS_VERSION!r}"
@@ -324,7 +378,15 @@ class LinearTextClassifier:
         ]
         model._coef = np.asarray(payload["coef"], dtype=np.float32)
         model._intercept = np.asarray(payload["intercept"], dtype=np.float32)
+        gate = payload.get("gate_intercept")
+        model._gate_intercept = None if gate is None else float(gate)
         return model
+
+
+def _augment(features: sp.csr_matrix, gate: np.ndarray) -> sp.csr_matrix:
+    """``[x, gate * x]`` per row: the shared copy and the target-domain copy."""
+    scaled = sp.diags(gate.astype(np.float32)) @ features
+    return sp.csr_matrix(sp.hstack([features, scaled]), dtype=np.float32)
 
 
 def model_path(models_dir: Path, task: str) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 
@@ -20,7 +21,14 @@ MODELS = Path(__file__).resolve().parents[2] / "models"
 
 # (task, dev set, metric, floor). Metric "macro_f1" or "f1:<label>" (that class's F1).
 FLOORS = [
-    ("sentiment", "uit_vsfc", "macro_f1", 0.80),  # target 0.80 met (0.8004)
+    # Retrained with the in-domain corpus (domain-gated features): VSFC 0.8004 -> 0.7986. The
+    # rule for that retraining: no public dev set drops more than 0.01 from the VSFC-only model,
+    # so the floor is 0.8004 - 0.01 (the 0.80 target was met by the VSFC-only model).
+    ("sentiment", "uit_vsfc", "macro_f1", 0.7904),
+    # uit_vsmec mapped (not trained on): 0.3633 before, 0.4002 now; floor = 0.3633 - 0.01.
+    ("sentiment", "uit_vsmec", "macro_f1", 0.3533),
+    # In-domain dev (data/indomain, our news comments and leads): target 0.80 met (0.8489).
+    ("sentiment", "indomain", "macro_f1", 0.80),
     ("toxicity", "vihsd", "macro_f1", 0.62),  # target 0.62 met
     # Target 0.55 NOT met: reached 0.437 (linear n-grams, vihsd + victsd); floor = 0.437 - 0.01.
     # Heads, gates and thresholds tried since stay <= 0.51 on dev (DECISIONS in nlp/train.py).
@@ -90,6 +98,47 @@ def test_tiny_training_round_trip_and_determinism(kind: str, tmp_path: Path):
     assert np.array_equal(loaded.predict_proba(probe), first.predict_proba(probe))
     predicted = dict(zip(probe[:2], [label for label, _ in loaded.predict(probe[:2])], strict=True))
     assert predicted == {"rất hay": "positive", "quá tệ": "negative"}
+
+
+def test_domain_gated_training_round_trip_and_determinism(tmp_path: Path):
+    texts, labels = _tiny_corpus()
+    # A target domain whose words differ: "bài báo" comments, where "chán" is about policy.
+    target_texts = ["chính sách này tuyệt vời", "chính sách này quá tệ", "bài báo đăng lúc sáng"]
+    target_labels = ["positive", "negative", "neutral"]
+    all_texts = texts + target_texts * 4
+    all_labels = labels + target_labels * 4
+    target = [False] * len(texts) + [True] * len(target_texts) * 4
+    config = LinearConfig(model="svm", min_df=1, c=4.0, calibration_folds=3, target_weight=3.0)
+    first = LinearTextClassifier(config=config, seed=7, version="g-1")
+    first.fit(all_texts, all_labels, target=target)
+    second = LinearTextClassifier(config=config, seed=7, version="g-1")
+    second.fit(all_texts, all_labels, target=target)
+    first.save(tmp_path / "a.joblib")
+    second.save(tmp_path / "b.joblib")
+    assert (tmp_path / "a.joblib").read_bytes() == (tmp_path / "b.joblib").read_bytes()
+    loaded = LinearTextClassifier.load(tmp_path / "a.joblib")
+    assert loaded._coef is not None
+    assert loaded._coef.shape[0] == 3 + 3 + 1
+    probe = ["rất hay", "quá tệ", "chính sách tuyệt vời", "chính sách tệ", ""]
+    proba = loaded.predict_proba(probe)
+    assert np.array_equal(proba, first.predict_proba(probe))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert [label for label, _ in loaded.predict(probe[:4])] == [
+        "positive",
+        "negative",
+        "positive",
+        "negative",
+    ]
+
+
+def test_plain_model_artifact_keeps_format_1(tmp_path: Path):
+    texts, labels = _tiny_corpus()
+    model = LinearTextClassifier(config=LinearConfig(min_df=1), version="p").fit(texts, labels)
+    model.save(tmp_path / "p.joblib")
+    payload = joblib.load(tmp_path / "p.joblib")
+    assert payload["format"] == "vnopinion-linear/1"
+    assert "target_weight" not in payload["config"]
+    assert "gate_intercept" not in payload
 
 
 def test_evaluate_file_maps_toxicity_to_toxic_and_non_toxic(tmp_path: Path):
