@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from nlp.classifier import ModelNotFoundError, load_classifier
+from nlp.datasets import DEV_SETS, TRAIN_SETS
 from nlp.linear import LinearTextClassifier
 from nlp.transformer import META_FILE, TransformerTextClassifier, TransformerUnavailableError
 from tests.conftest import cli_env, run_cli
@@ -228,9 +229,10 @@ def test_cli_trains_and_evaluates_a_transformer(
     out = models / "sentiment" / "transformer"
     assert "sentiment-transformer-" in result.stdout
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["train_sizes"] == {"uit_vsfc": 40}
+    # --limit 40 rows per training set: the shared one written here and the project's indomain.
+    assert metrics["train_sizes"] == {name: 40 for name in TRAIN_SETS["sentiment"]}
     assert metrics["params"]["limit"] == 40
-    assert set(metrics["dev"]) == {"uit_vsfc", "uit_vsmec"}
+    assert set(metrics["dev"]) == set(DEV_SETS["sentiment"])  # indomain comes from the project
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     for needle in (str(tiny_base), "macro-F1", "Confusion", "0 = `negative`", "--limit 40"):
         assert needle in card

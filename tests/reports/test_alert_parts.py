@@ -81,13 +81,14 @@ def test_log_path_defaults_to_the_data_dir(tmp_path: Path) -> None:
 
 
 def test_webhook_url_is_checked_and_kept_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VNOPINION_ALERTS_WEBHOOK_URL", "https://hooks.example.org/T0/secret")
+    # A token that no setting's name contains ("api_session_secret" does contain "secret").
+    monkeypatch.setenv("VNOPINION_ALERTS_WEBHOOK_URL", "https://hooks.example.org/T0/XyzzyToken")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert "secret" not in repr(settings)
-    monkeypatch.setenv("VNOPINION_ALERTS_WEBHOOK_URL", "hooks.example.org/T0/secret")
+    assert "XyzzyToken" not in repr(settings)
+    monkeypatch.setenv("VNOPINION_ALERTS_WEBHOOK_URL", "hooks.example.org/T0/XyzzyToken")
     with pytest.raises(ValidationError, match="alerts_webhook_url must be an http") as caught:
         Settings(_env_file=None)  # type: ignore[call-arg]
-    assert "secret" not in str(caught.value)
+    assert "XyzzyToken" not in str(caught.value)
     monkeypatch.setenv("VNOPINION_ALERTS_WEBHOOK_URL", "")
     assert Settings(_env_file=None).alerts_webhook_url is None  # type: ignore[call-arg]
 
