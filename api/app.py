@@ -60,6 +60,8 @@ API của vnopinion: nắm tình hình dư luận nhân dân từ báo chí và 
 
 
 def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
+    audit_log = AuditLog(settings.api_audit_log_path)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
@@ -70,6 +72,7 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
             yield
         finally:
             app.state.es.close()
+            audit_log.close()
 
     app = FastAPI(title="vnopinion", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)  # fmt: skip
@@ -80,7 +83,7 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
         app.include_router(module.router, dependencies=viewer)
     app.include_router(export.router, dependencies=[Depends(require("analyst"))])
     dashboard.mount(app)
-    app.add_middleware(AuditMiddleware, log=AuditLog(settings.api_audit_log_path))
+    app.add_middleware(AuditMiddleware, log=audit_log)
     if settings.api_cors_origins:  # outermost: refusals (401, 429) carry CORS headers too
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.api_cors_origins,

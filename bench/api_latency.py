@@ -183,6 +183,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=400, help="per endpoint and phase")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--endpoints",
+        default="/trends,/topics,/search",
+        help="comma-separated subset of /trends,/topics,/search",
+    )
     args = parser.parse_args()
     # Latency of the queries, not of authentication: keys and rate limits are off here.
     settings = Settings().model_copy(
@@ -198,6 +203,8 @@ def main() -> None:
     rows = []
     try:
         for n, endpoint in enumerate(("/trends", "/topics", "/search")):
+            if endpoint not in args.endpoints.split(","):
+                continue
             batch = requests_for(endpoint, args.requests, args.seed + n, topics)
             queries = record_queries(settings, endpoint, batch)
             http = httpx.Client(base_url=url, timeout=60,

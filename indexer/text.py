@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 __all__ = ["fold", "fold_with_offsets"]
 
@@ -48,19 +49,44 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char.translate(_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+# What each character seen so far folds to. Characters that fold to exactly one character
+# (nearly all: letters, digits, punctuation, emoji) are also in ``_ONE_TO_ONE``: a text made
+# only of those folds with one ``translate`` and keeps its offsets. Bounded: a hostile text
+# of many distinct characters goes the per-character way without growing the tables.
+_FOLDED_CHARS: dict[str, str] = {}
+_ONE_TO_ONE: set[str] = set()
+_ONE_TO_ONE_TABLE: dict[int, str] = {}
+_MAX_CACHED_CHARS = 20_000
+
+
+def fold_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     """``text`` folded character by character (whitespace kept), and for every folded
     character the index of the character of ``text`` it came from, so that a match found
     in the folded form can be marked in the original.
 
-    >>> fold_with_offsets("Đền bù")
+    >>> folded, offsets = fold_with_offsets("Đền bù")
+    >>> folded, list(offsets)
     ('den bu', [0, 1, 2, 3, 4, 5])
     """
+    if _ONE_TO_ONE.issuperset(text):
+        return text.translate(_ONE_TO_ONE_TABLE), range(len(text))
     pieces: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        decomposed = unicodedata.normalize("NFD", char.translate(_LETTERS))
-        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+        folded = _FOLDED_CHARS.get(char)
+        if folded is None:
+            folded = _fold_char(char)
+            if len(_FOLDED_CHARS) < _MAX_CACHED_CHARS:
+                _FOLDED_CHARS[char] = folded
+                if len(folded) == 1:
+                    _ONE_TO_ONE.add(char)
+                    if folded != char:
+                        _ONE_TO_ONE_TABLE[ord(char)] = folded
         pieces.append(folded)
         offsets.extend([index] * len(folded))
     return "".join(pieces), offsets

@@ -8,11 +8,12 @@ The dashboard's static files are left out; every API call, refused ones included
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,16 +24,43 @@ SKIPPED_PREFIXES = ("/dashboard/",)
 
 
 class AuditLog:
+    """Appends one line per record. The file stays open between requests (opening it for
+    every request cost about 1 ms of the API's time); it is opened again when the path no
+    longer names the open file, so moving the log away (logrotate) starts a new one."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._handle: TextIO | None = None
+        self._inode: tuple[int, int] | None = None
 
     def write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._lock:
+            handle = self._open()
+            handle.write(line)
+            handle.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+    def _open(self) -> TextIO:
+        try:
+            stat = os.stat(self.path)
+            current: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
+        except FileNotFoundError:
+            current = None
+        if self._handle is None or current != self._inode:
+            if self._handle is not None:
+                self._handle.close()
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line)
+            self._handle = self.path.open("a", encoding="utf-8")
+            stat = os.fstat(self._handle.fileno())
+            self._inode = (stat.st_dev, stat.st_ino)
+        return self._handle
 
 
 class AuditMiddleware:

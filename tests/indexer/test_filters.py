@@ -100,6 +100,23 @@ def test_fold_with_offsets_maps_back_to_the_original() -> None:
     assert fold(text) == "den bu thu tuc"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Đền bù 😀👍🏽 “quá” chậm…", "e\u0301 a\u0300 (dấu rời)", "ﬁle İstanbul", "ΣΑΣ όσος", ""],
+)
+def test_fold_with_offsets_is_the_same_on_its_fast_path(text: str) -> None:
+    """The first call folds character by character (and learns the characters); the second
+    takes the one-translate path where it can. Both give what each character folds to."""
+    first = fold_with_offsets(text)
+    second = fold_with_offsets(text)
+    assert (first[0], list(first[1])) == (second[0], list(second[1]))
+    expected = "".join(fold_with_offsets(ch)[0] for ch in text)
+    assert first[0] == expected
+    assert [text[i] for i in first[1]] == [
+        ch for ch in text for _ in range(len(fold_with_offsets(ch)[0]))
+    ]
+
+
 def test_marks_words_found_folded_and_escapes_html() -> None:
     text = "<b>Thủ tục</b> & hồ sơ: thủ tục; thu tục; thủ tướng"
     [piece] = mark(text, folded_terms("thu tuc"))
