@@ -28,7 +28,7 @@ from crawlers.extract.errors import (
 )
 from crawlers.extract.links import article_links
 from crawlers.extract.metadata import PageMetadata, person_names, read_metadata
-from crawlers.extract.page import parse_html
+from crawlers.extract.page import parse_page
 from crawlers.extract.selectors import PageSelectors, as_xpath
 from crawlers.extract.text import clean, strip_dateline
 from crawlers.extract.urls import normalized_url
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 def extract_article(html: str, url: str, source: Source, crawled_at: datetime) -> Article:
     """The article on ``html`` (fetched from ``url``), or ``ExtractionError`` saying why not."""
-    root = parse_html(html)
+    root, html = parse_page(html)  # html flattened if it nests too deep for the parser
     if root is None:
         raise ExtractionError(EMPTY_PAGE, url)
     challenge = challenge_kind(html)

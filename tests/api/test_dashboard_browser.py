@@ -22,15 +22,10 @@ from indexer.documents import AnyDocument, Article
 from indexer.filters import VN_TZ, Vocabulary
 from indexer.node import LocalNode
 from indexer.text import fold
-from tests.api.browser import (
-    chromium,
-    full_page_screenshot,
-    require_browser,
-    screenshot_dir,
-    serve,
-)
+from tests.api.browser import serve
 from tests.api.conftest import seeded_alias
 from tests.api.corpus import HN, SPIKE_DAY, Builder, at, build
+from tests.browser import chromium, full_page_screenshot, require_browser, screenshot_dir
 from tests.conftest import free_port
 from vnopinion.settings import Settings
 

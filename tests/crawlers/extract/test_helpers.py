@@ -10,6 +10,7 @@ from lxml.html import document_fromstring, fragment_fromstring
 from crawlers.extract.body import byline_name, selected_paragraphs, tidy
 from crawlers.extract.dates import SITE_TIMEZONE, htmldate_date, parse_datetime, printed_date
 from crawlers.extract.metadata import is_publisher, person_names, read_metadata
+from crawlers.extract.page import flatten_deep, parse_page
 from crawlers.extract.text import clean, strip_dateline, unescape
 from crawlers.extract.urls import normalized_url
 
@@ -185,3 +186,26 @@ def test_a_canonical_pointing_at_the_front_page_is_ignored() -> None:
     )
     meta = read_metadata(page, "https://hanoimoi.vn/bai-viet-712345.html", [])
     assert meta.canonical == "https://hanoimoi.vn/bai-viet-712345.html"
+
+
+def test_flatten_deep_drops_only_the_tags_below_the_limit_and_keeps_the_text() -> None:
+    page = "<div>" * 5 + "<p>a</p><span>b</span>c<br>" + "</div>" * 5 + "<p>d</p>"
+    assert flatten_deep(page, max_depth=3) == (
+        "<div><div><div><p>a</p>bc<br></div></div></div><p>d</p>"
+    )
+    # Unclosed, and inside markup that is not markup (a script, a comment): nothing counted.
+    assert flatten_deep("<b>" * 4 + "x", max_depth=2) == "<b><b>x"
+    quiet = "<div><script>s = '<div><div><div>'</script><!-- <div><div><div> --></div>"
+    assert flatten_deep(quiet, max_depth=1) is quiet
+    siblings = "<ul>" + "<li>x" * 50 + "</ul>" + "<p>y" * 50  # unclosed siblings do not nest
+    assert flatten_deep(siblings, max_depth=2) is siblings
+
+
+def test_a_page_too_deep_for_the_parser_is_flattened_and_keeps_its_text() -> None:
+    deep = "<html><body>" + "<div>" * 10_000 + "<p>Đoạn 1.</p><p>Đoạn 2.</p></body></html>"
+    root, html = parse_page(deep)
+    assert root is not None
+    assert [p.text for p in root.iter("p")] == ["Đoạn 1.", "Đoạn 2."]
+    assert len(html) < len(deep)
+    shallow = "<html><body>" + "<div>" * 200 + "<p>Đoạn 1.</p></body></html>"
+    assert parse_page(shallow)[1] is shallow  # within the parser's limit: read as it is
