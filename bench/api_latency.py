@@ -152,7 +152,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_api(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
+def start_api(settings: Settings, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = os.environ | {
         "VNOPINION_INDEX_ALIAS": settings.index_alias,
@@ -160,6 +160,7 @@ def start_api(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
         "VNOPINION_API_HOST": "127.0.0.1",
         "VNOPINION_API_AUTH": "false",
         "VNOPINION_API_RATE_LIMIT_PER_MINUTE": "0",
+        "VNOPINION_API_WORKERS": str(workers),
     }
     server = subprocess.Popen(
         [sys.executable, "-c", "from vnopinion.cli import run; run()", "serve"], env=env,
@@ -199,7 +200,7 @@ def main() -> None:
         sys.exit(f"no alias {args.alias}: run python bench/api_corpus.py --alias {args.alias}")
     documents = es.count(index=args.alias)["count"]
     topics = list(load_vocabulary().topics)
-    server, url = start_api(settings)
+    server, url = start_api(settings, args.api_workers)
     rows = []
     try:
         for n, endpoint in enumerate(("/trends", "/topics", "/search")):
@@ -222,7 +223,8 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     print(f"{documents:,} documents in {args.alias}; {args.clients} concurrent clients; "
-          f"{args.requests} requests per endpoint and phase")  # fmt: skip
+          f"{args.requests} requests per endpoint and phase; "
+          f"{args.api_workers} API process(es)")  # fmt: skip
     header = (f"{'endpoint':<10}{'API p50':>9}{'API p95':>9}{'ES p50':>9}{'ES p95':>9}"
               f"{'API-ES p50':>12}{'ES calls/req':>14}")  # fmt: skip
     print(header)

@@ -73,19 +73,25 @@ def share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def sentiment_counts(bucket: dict[str, Any]) -> SentimentCounts:
-    """Counts per sentiment label of an aggregation bucket that has ``SENTIMENT_AGG``."""
+def counts_of(bucket: dict[str, Any]) -> dict[str, Any]:
+    """The ``SentimentCounts`` fields of an aggregation bucket that has ``SENTIMENT_AGG``."""
     labels = {b["key"]: b["doc_count"] for b in bucket["sentiment"]["buckets"]}
     tagged = sum(labels.values())
     count = int(bucket["doc_count"])
-    return SentimentCounts(
-        count=count,
-        negative=labels.get("negative", 0),
-        neutral=labels.get("neutral", 0),
-        positive=labels.get("positive", 0),
-        untagged=count - tagged,
-        negative_share=share(labels.get("negative", 0), tagged),
-    )
+    negative = labels.get("negative", 0)
+    return {
+        "count": count,
+        "negative": negative,
+        "neutral": labels.get("neutral", 0),
+        "positive": labels.get("positive", 0),
+        "untagged": count - tagged,
+        "negative_share": share(negative, tagged),
+    }
+
+
+def sentiment_counts(bucket: dict[str, Any]) -> SentimentCounts:
+    """Counts per sentiment label of an aggregation bucket that has ``SENTIMENT_AGG``."""
+    return SentimentCounts(**counts_of(bucket))
 
 
 def _window(filters: Filters) -> tuple[datetime, datetime]:
@@ -137,10 +143,7 @@ def trends(client: Elasticsearch, alias: str, filters: Filters, interval: Interv
     buckets = []
     for raw in response["aggregations"]["over_time"]["buckets"]:
         start = local_time(raw["key"])
-        counts = sentiment_counts(raw)
-        buckets.append(
-            TrendBucket(start=start, end=bucket_end(start, interval), **counts.model_dump())
-        )
+        buckets.append(TrendBucket(start=start, end=bucket_end(start, interval), **counts_of(raw)))
     total = int(response["hits"]["total"]["value"])
     return Trends(interval=interval, since=since, until=until, total=total, buckets=buckets)
 
@@ -277,10 +280,7 @@ def places(client: Elasticsearch, alias: str, filters: Filters, *, communes: int
     found = response["aggregations"]
 
     def stats(name: str) -> list[PlaceStat]:
-        return [
-            PlaceStat(name=b["key"], **sentiment_counts(b).model_dump())
-            for b in found[name]["buckets"]
-        ]
+        return [PlaceStat(name=b["key"], **counts_of(b)) for b in found[name]["buckets"]]
 
     return Places(
         total=int(response["hits"]["total"]["value"]),

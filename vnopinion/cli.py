@@ -433,8 +433,20 @@ def sites() -> None:
 @main.command()
 @click.pass_context
 def serve(ctx: click.Context) -> None:
-    """Serve the API and the dashboard (http://api_host:api_port/)."""
-    _serve_api(_settings(ctx))
+    """Serve the API and the dashboard (http://api_host:api_port/).
+
+    With api_workers above 1, uvicorn runs that many processes; each builds its settings
+    from the environment and .env, as this command did."""
+    settings = _settings(ctx)
+    if settings.api_workers > 1:
+        import uvicorn
+
+        uvicorn.run(
+            "vnopinion.asgi:app_from_environment", factory=True, workers=settings.api_workers,
+            host=settings.api_host, port=settings.api_port, log_level="info", access_log=False,
+        )  # fmt: skip
+        return
+    _serve_api(settings)
 
 
 def _serve_api(settings: Settings) -> None:
@@ -444,7 +456,9 @@ def _serve_api(settings: Settings) -> None:
     from vnopinion.vocabulary import load_vocabulary
 
     app = create_app(settings, load_vocabulary())
-    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
+    # Every request is in the audit log already (api/security/audit.py).
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info",
+                access_log=False)  # fmt: skip
 
 
 main.add_command(alerts)

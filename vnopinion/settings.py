@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # Services.
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=1, le=65535)
+    api_workers: int = Field(
+        1, ge=1, le=64, description="API processes (`vnopinion serve`); each reads the settings"
+    )
     demo_site_port: int = Field(8765, ge=1, le=65535)
 
     # API security (README "Security"): keys with roles, login sessions, limits, CORS, audit.
