@@ -152,13 +152,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_api(settings: Settings, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_api(
+    settings: Settings, workers: int = 1, auth: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = os.environ | {
         "VNOPINION_INDEX_ALIAS": settings.index_alias,
         "VNOPINION_API_PORT": str(port),
         "VNOPINION_API_HOST": "127.0.0.1",
-        "VNOPINION_API_AUTH": "false",
+        "VNOPINION_API_AUTH": "true" if auth else "false",
         "VNOPINION_API_RATE_LIMIT_PER_MINUTE": "0",
         "VNOPINION_API_WORKERS": str(workers),
     }
