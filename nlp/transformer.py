@@ -68,6 +68,18 @@ def _require() -> tuple[ModuleType, ModuleType]:
     return torch, transformers
 
 
+def resolve_device(torch: ModuleType, device: str) -> str:
+    """``auto``: the first CUDA GPU when torch sees one, else the CPU; or ``cpu``/``cuda[:n]``."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise TransformerUnavailableError(
+            f"device {device!r} asked for, but torch sees no CUDA GPU",
+            hint="use device 'auto' or 'cpu', or install a CUDA build of torch with its driver.",
+        )
+    return device
+
+
 def model_dir(models_dir: Path, task: str) -> Path:
     """Where the transformer artifact of ``task`` lives (``models/<task>/transformer``)."""
     return models_dir / task / "transformer"
@@ -104,8 +116,11 @@ class TransformerTextClassifier:
         metadata: dict[str, Any] | None = None,
         max_length: int = 256,
         batch_size: int = 32,
+        device: str = "auto",
     ) -> None:
-        self._model = model
+        torch, _ = _require()
+        self.device = resolve_device(torch, device)
+        self._model = model.to(self.device)
         self._tokenizer = tokenizer
         config = model.config
         self.labels: list[str] = [str(config.id2label[i]) for i in range(config.num_labels)]
@@ -124,6 +139,7 @@ class TransformerTextClassifier:
         metadata: dict[str, Any] | None = None,
         max_length: int = 256,
         seed: int = 13,
+        device: str = "auto",
     ) -> TransformerTextClassifier:
         """A local checkpoint with a new classification head for ``labels`` (in that order)."""
         if not (base_path / "config.json").is_file():
@@ -153,7 +169,10 @@ class TransformerTextClassifier:
                 base_path, len(names), names,
             )  # fmt: skip
         model.eval()
-        return cls(model, tokenizer, version=version, metadata=metadata, max_length=max_length)
+        return cls(
+            model, tokenizer, version=version, metadata=metadata, max_length=max_length,
+            device=device,
+        )  # fmt: skip
 
     @property
     def model_type(self) -> str:
@@ -181,7 +200,7 @@ class TransformerTextClassifier:
             max_length=self.token_limit,
             padding=True,
             return_tensors="pt",
-        )
+        ).to(self.device)
 
     def fit(
         self,
@@ -195,7 +214,7 @@ class TransformerTextClassifier:
         warmup_ratio: float = 0.1,
         seed: int = 13,
     ) -> TransformerTextClassifier:
-        """Fine-tune every weight with AdamW, linear warm-up and decay; seeded, CPU-friendly."""
+        """Fine-tune every weight with AdamW, linear warm-up and decay; seeded, on ``device``."""
         if len(texts) != len(labels) or not texts:
             raise ValueError("fit needs as many labels as texts, and at least one text")
         unknown = set(labels) - set(self.labels)
@@ -216,7 +235,8 @@ class TransformerTextClassifier:
             for batch in tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=None):
                 rows = batch.tolist()
                 encoded = self._encode([texts[i] for i in rows])
-                output = self._model(**encoded, labels=torch.tensor([ids[i] for i in rows]))
+                gold = torch.tensor([ids[i] for i in rows], device=self.device)
+                output = self._model(**encoded, labels=gold)
                 output.loss.backward()
                 torch.nn.utils.clip_grad_norm_(self._model.parameters(), 1.0)
                 optimizer.step()
@@ -238,6 +258,7 @@ class TransformerTextClassifier:
             "weight_decay": weight_decay,
             "warmup_ratio": warmup_ratio,
             "seed": seed,
+            "device": self.device,
         }
         return self
 
@@ -252,7 +273,7 @@ class TransformerTextClassifier:
             for start in range(0, len(order), self.batch_size):
                 rows = order[start : start + self.batch_size]
                 logits = self._model(**self._encode([texts[i] for i in rows])).logits
-                proba[rows] = torch.softmax(logits.float(), dim=-1).numpy()
+                proba[rows] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         return proba
 
     def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
@@ -277,7 +298,7 @@ class TransformerTextClassifier:
         (directory / META_FILE).write_text(text, encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> TransformerTextClassifier:
+    def load(cls, directory: Path, device: str = "auto") -> TransformerTextClassifier:
         meta_path = directory / META_FILE
         if not meta_path.is_file():
             raise FileNotFoundError(f"{directory}: no {META_FILE}, not a vnopinion transformer")
@@ -296,6 +317,7 @@ class TransformerTextClassifier:
             version=meta["version"],
             metadata=meta["metadata"],
             max_length=int(meta["max_length"]),
+            device=device,
         )
         if loaded.labels != meta["labels"]:
             raise ValueError(

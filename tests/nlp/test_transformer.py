@@ -149,6 +149,47 @@ def test_save_then_load_predicts_the_same(fitted: TransformerTextClassifier, tmp
     assert np.array_equal(loaded.predict_proba(probe), fitted.predict_proba(probe))
 
 
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def test_a_gpu_asked_for_where_there_is_none_is_refused_clearly(tiny_base: Path):
+    if _cuda_available():
+        pytest.skip("this machine has a CUDA GPU: the refusal cannot happen here")
+    with pytest.raises(TransformerUnavailableError, match="sees no CUDA GPU"):
+        TransformerTextClassifier.from_base(tiny_base, LABELS, device="cuda")
+    assert TransformerTextClassifier.from_base(tiny_base, LABELS, device="auto").device == "cpu"
+
+
+@pytest.mark.skipif(
+    not _cuda_available(),
+    reason="needs a CUDA GPU (none here); on a GPU machine: pytest tests/nlp/test_transformer.py "
+    "-k gpu",
+)
+def test_gpu_fits_and_predicts_what_the_cpu_predicts(
+    fitted: TransformerTextClassifier, tiny_base: Path, tmp_path: Path
+):
+    """The same weights on the GPU and on the CPU give the same probabilities; fitting on the
+    GPU learns the toy pattern too."""
+    fitted.save(tmp_path / "model")
+    on_gpu = TransformerTextClassifier.load(tmp_path / "model", device="cuda")
+    on_cpu = TransformerTextClassifier.load(tmp_path / "model", device="cpu")
+    assert on_gpu.device == "cuda"
+    probe = ["rất hay", "quá tệ", "", "phòng ở tầng hai " * 40]
+    assert np.allclose(on_gpu.predict_proba(probe), on_cpu.predict_proba(probe), atol=1e-4)
+    texts, labels = _toy_set()
+    trained = TransformerTextClassifier.from_base(tiny_base, LABELS, seed=7, device="cuda")
+    trained.fit(texts, labels, epochs=10, batch_size=8, learning_rate=3e-3, seed=7)
+    assert trained.metadata["training"]["device"] == "cuda"
+    predicted = [label for label, _ in trained.predict(texts)]
+    accuracy = np.mean([label == gold for label, gold in zip(predicted, labels, strict=True)])
+    assert accuracy >= 0.9, f"train accuracy on the GPU {accuracy:.2f}"
+
+
 def test_training_is_seeded(tiny_base: Path, fitted: TransformerTextClassifier):
     probe = ["rất hay", "quá tệ", "trời mưa"]
     assert np.array_equal(_fitted(tiny_base).predict_proba(probe), fitted.predict_proba(probe))
