@@ -70,15 +70,18 @@ class LocalCluster:
                 last = exc
         raise NodeError(f"No node of the cluster answers ({last}).")
 
-    def wait_for_health(self, status: str, index: str | None = None) -> dict[str, Any]:
-        """Block until every node has joined and ``index`` (or the cluster) is ``status``."""
+    def wait_for_health(
+        self, status: str, index: str | None = None, **params: str
+    ) -> dict[str, Any]:
+        """Block until every node has joined and ``index`` (or the cluster) is ``status``
+        (and any other ``wait_for_*`` in ``params`` holds)."""
         deadline = time.monotonic() + self.settings.es_start_timeout_s
         health: dict[str, Any] = {}
         while time.monotonic() < deadline:
             try:
                 health = self.health(
                     index, wait_for_nodes=str(len(self.nodes)), wait_for_status=status,
-                    timeout="5s",
+                    timeout="5s", **params,
                 )  # fmt: skip
             except NodeError as exc:
                 health = {"error": str(exc)}
