@@ -1,12 +1,14 @@
-"""Run a local single-node Elasticsearch: configure, start, wait, stop, report.
+"""Run a local Elasticsearch node: configure, start, wait, stop, report.
 
 One node per HTTP port, its config, data and logs under ``settings.es_node_dir``. As root
 the node runs as a system user (Elasticsearch refuses root): the child process drops
-to it, as ``runuser`` would.
+to it, as ``runuser`` would. A node is single-node unless it is given a ``ClusterMember``
+(``indexer.cluster`` starts several such nodes as one cluster).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pwd
@@ -32,6 +34,21 @@ LOG_TAIL_LINES = 30
 
 
 @dataclass(frozen=True)
+class ClusterMember:
+    """A node's place in a multi-node cluster on this machine. The cluster name is what
+    keeps clusters apart: a node joins only nodes of the same name, so two clusters started
+    side by side (two tests) need two names."""
+
+    cluster_name: str
+    seed_hosts: tuple[str, ...]  # every node's transport address, host:port
+    initial_master_nodes: tuple[str, ...]  # every node's name, for the first election
+
+
+def node_name(http_port: int) -> str:
+    return f"vnopinion-{http_port}"
+
+
+@dataclass(frozen=True)
 class NodeStatus:
     running: bool
     pid: int | None
@@ -45,12 +62,15 @@ class NodeStatus:
 class LocalNode:
     """The local Elasticsearch node described by ``settings``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cluster: ClusterMember | None = None) -> None:
         self.settings = settings
+        self.cluster = cluster
+        self.cluster_name = cluster.cluster_name if cluster else CLUSTER_NAME
+        self.name = node_name(settings.es_port)
         self.dir = settings.es_node_dir
         self.config_dir = self.dir / "config"
         self.pid_file = self.dir / "es.pid"
-        self.log_file = self.dir / "logs" / f"{CLUSTER_NAME}.log"
+        self.log_file = self.dir / "logs" / f"{self.cluster_name}.log"
         self.startup_log = self.dir / "logs" / "startup.log"
 
     # -- queries -------------------------------------------------------------------------
@@ -70,7 +90,7 @@ class LocalNode:
         pid = self.pid()
         url = self.settings.es_hosts[0]
         try:
-            with self._http() as http:
+            with self.http() as http:
                 health = http.get("/_cluster/health").raise_for_status().json()["status"]
                 nodes = http.get("/_nodes/_local", params={"filter_path": "nodes.*.version"})
                 version = next(iter(nodes.raise_for_status().json()["nodes"].values()))["version"]
@@ -144,7 +164,7 @@ class LocalNode:
         last_error = ""
         while time.monotonic() < deadline:
             try:
-                with self._http() as http:
+                with self.http() as http:
                     response = http.get(
                         "/_cluster/health", params={"wait_for_status": "yellow", "timeout": "5s"}
                     )
@@ -179,9 +199,21 @@ class LocalNode:
         self.pid_file.unlink(missing_ok=True)
         return True
 
+    def kill(self) -> bool:
+        """SIGKILL, as a crash would: no shutdown at all (for fault tests). False if it was
+        not running."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGKILL)
+        while _is_elasticsearch_process(pid):
+            time.sleep(0.05)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
     # -- internals -----------------------------------------------------------------------
 
-    def _http(self) -> httpx.Client:
+    def http(self) -> httpx.Client:
         return httpx.Client(
             base_url=self.settings.es_hosts[0], auth=self.settings.es_basic_auth, timeout=10.0
         )
@@ -199,7 +231,7 @@ class LocalNode:
                 shutil.copy2(item, target)
         (self.config_dir / "elasticsearch.yml").write_text(self._config_yaml())
         if os.geteuid() == 0:
-            user = _ensure_system_user(self.settings.es_system_user)
+            user = ensure_system_user(self.settings.es_system_user)
             for path in [self.dir, *self.dir.rglob("*")]:
                 os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
             _require_reachable(user, home / "bin" / "elasticsearch", self.dir / "config")
@@ -209,9 +241,9 @@ class LocalNode:
         security = "true" if s.es_security else "false"
         return "\n".join([
             "# Written by vnopinion on every start; edit settings, not this file.",
-            f"cluster.name: {CLUSTER_NAME}",
-            f"node.name: vnopinion-{s.es_port}",
-            "discovery.type: single-node",
+            f"cluster.name: {self.cluster_name}",
+            f"node.name: {self.name}",
+            *self._discovery_yaml(),
             "network.host: 127.0.0.1",
             f"http.port: {s.es_port}",
             f"transport.port: {s.es_transport_port}",
@@ -223,6 +255,14 @@ class LocalNode:
             "action.destructive_requires_name: true",
             "",
         ])  # fmt: skip
+
+    def _discovery_yaml(self) -> list[str]:
+        if self.cluster is None:
+            return ["discovery.type: single-node"]
+        return [
+            f"discovery.seed_hosts: {json.dumps(list(self.cluster.seed_hosts))}",
+            f"cluster.initial_master_nodes: {json.dumps(list(self.cluster.initial_master_nodes))}",
+        ]
 
     def _write_keystore(self, home: Path, env: dict[str, str]) -> None:
         """Security on: the keystore's ``bootstrap.password`` becomes the ``elastic`` password."""
@@ -272,7 +312,7 @@ def _require_free_port(port: int) -> None:
             ) from exc
 
 
-def _ensure_system_user(name: str) -> pwd.struct_passwd:
+def ensure_system_user(name: str) -> pwd.struct_passwd:
     try:
         return pwd.getpwnam(name)
     except KeyError:
