@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.linear import LinearConfig, LinearTextClassifier, load_model
+from nlp.linear import LinearConfig, LinearTextClassifier, load_model, preprocess
 from nlp.shared_features import SharedLinearModels
 from vnopinion.demo_site.content import load_site
 
@@ -49,3 +49,22 @@ def test_binary_model_and_empty_batch():
     assert [label for label, _ in got] == [label for label, _ in alone]
     np.testing.assert_allclose([p for _, p in got], [p for _, p in alone], rtol=0, atol=1e-5)
     assert shared.predict([]) == {"binary": []}
+
+
+def test_char_ngrams_counted_word_by_word_equal_scikit_learns_counts():
+    """The char_wb block is counted from each word's cached columns; the counts (1 + ln tf)
+    equal scikit-learn's own CountVectorizer over the same vocabulary, repeats and all."""
+    model = load_model(MODELS, "sentiment")
+    shared = SharedLinearModels({"sentiment": model})
+    [block] = [b for b in model._blocks if b.analyzer == "char_wb"]
+    kind = (block.analyzer, block.ngrams)
+    texts = [*sample_texts(), "a\tb\n  c   a", "ΣΑΣ όσος Σ", "x" * 3000, "đền bù đền bù đền"]
+    clean = [preprocess(text) for text in texts]
+    for _ in range(2):  # cold, then from the cache
+        ours = shared._count(kind, clean)
+        union = shared._analysers[kind].vocabulary
+        theirs = block.counter().transform(clean).tocoo()
+        columns = np.fromiter((union[t] for t in block.vocabulary), dtype=np.int64)
+        expected = np.zeros(ours.shape, dtype=np.float32)
+        expected[theirs.row, columns[theirs.col]] = np.log(theirs.data) + 1.0
+        np.testing.assert_array_equal(ours.toarray(), expected)
