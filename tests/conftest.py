@@ -44,6 +44,11 @@ def es_security_switch() -> bool:
     raise pytest.UsageError(f"{TEST_ES_SECURITY} must be on or off, got {value!r}")
 
 
+def pytest_report_header() -> str:
+    mode = "on (basic auth)" if es_security_switch() else "off"
+    return f"elasticsearch security: {mode} ({TEST_ES_SECURITY})"
+
+
 @functools.cache
 def session_es_password() -> str:
     """The ``elastic`` password of this run's secured nodes (one per session, never stored)."""
