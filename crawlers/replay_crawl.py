@@ -5,7 +5,10 @@ cannot restart), with the outside network blocked. Used by the crawl tests and b
         data_dir, entry_points?, limits?, since?, out? (JSON Lines) or es_url + alias, chunk?,
         frontier? (a Redis URL shared with other processes), frontier_key?>'
 
-Prints one JSON line: the crawl report and any outside connection attempts.
+Prints one JSON line: the crawl report and any outside connection attempts. Settings the
+JSON does not give come from the environment, as for ``vnopinion``: Elasticsearch's
+credentials (``VNOPINION_ES_USERNAME``, ``VNOPINION_ES_PASSWORD``) travel there, never on the
+command line.
 """
 
 from __future__ import annotations

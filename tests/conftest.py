@@ -3,11 +3,17 @@
 The node runs from the same cached distribution as ``vnopinion es start`` (downloaded once
 with Maven), on free ports, with its data in a throwaway folder, and is stopped at the end.
 Integration tests never skip: if the node cannot start, they fail with the reason.
+
+``VNOPINION_TEST_ES_SECURITY=on`` runs the suite against nodes with security on (basic auth
+for ``elastic`` with a password generated for the session), as in production; CI runs it so.
+Only this file reads the switch: every node and subprocess gets it through ``Settings``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -25,6 +31,28 @@ from indexer.node import LocalNode
 from vnopinion.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+TEST_ES_SECURITY = "VNOPINION_TEST_ES_SECURITY"
+
+
+def es_security_switch() -> bool:
+    """Whether this test run's nodes have security on (``VNOPINION_TEST_ES_SECURITY``)."""
+    value = os.environ.get(TEST_ES_SECURITY, "off").strip().lower()
+    if value in ("on", "true", "1"):
+        return True
+    if value in ("off", "false", "0", ""):
+        return False
+    raise pytest.UsageError(f"{TEST_ES_SECURITY} must be on or off, got {value!r}")
+
+
+def pytest_report_header() -> str:
+    mode = "on (basic auth)" if es_security_switch() else "off"
+    return f"elasticsearch security: {mode} ({TEST_ES_SECURITY})"
+
+
+@functools.cache
+def session_es_password() -> str:
+    """The ``elastic`` password of this run's secured nodes (one per session, never stored)."""
+    return secrets.token_urlsafe(18)
 
 
 def free_port(span: int = 0) -> int:
@@ -65,6 +93,8 @@ def node_settings(**overrides: object) -> Settings:
         "api_auth": False,
         "api_rate_limit_per_minute": 0,
     }
+    if es_security_switch():
+        values.update(es_security=True, es_password=session_es_password())
     cache = os.environ.get("VNOPINION_CACHE_DIR")
     if cache:
         values["cache_dir"] = Path(cache)
@@ -73,14 +103,20 @@ def node_settings(**overrides: object) -> Settings:
 
 
 def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment for a ``vnopinion`` subprocess that uses ``settings`` (ours win)."""
+    """The environment for a ``vnopinion`` subprocess that uses ``settings`` (ours win).
+
+    The Elasticsearch credentials travel in the environment, never on a command line."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
     env.update({
         "VNOPINION_ES_URL": settings.es_url,
         "VNOPINION_DATA_DIR": str(settings.data_dir),
         "VNOPINION_CACHE_DIR": str(settings.cache_dir),
         "VNOPINION_ES_HEAP": settings.es_heap,
+        "VNOPINION_ES_SECURITY": "true" if settings.es_security else "false",
+        "VNOPINION_ES_USERNAME": settings.es_username,
     })  # fmt: skip
+    if settings.es_password is not None:
+        env["VNOPINION_ES_PASSWORD"] = settings.es_password.get_secret_value()
     env.update(extra)
     return env
 

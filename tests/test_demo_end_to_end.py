@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from elasticsearch import Elasticsearch
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from indexer.client import make_client
 from indexer.filters import VN_TZ
 from indexer.node import LocalNode
 from indexer.queries import count_by_kind
@@ -29,7 +29,7 @@ def demo_counts(es_node: LocalNode, es_settings: Settings) -> Iterator[list[dict
     for _ in range(2):
         result = run_cli("demo", "--no-serve", env=env)
         assert result.returncode == 0, result.stdout + result.stderr
-        with Elasticsearch(es_settings.es_url) as client:
+        with make_client(es_settings) as client:
             client.indices.refresh(index="demo-docs")
             counts.append(count_by_kind(client, "demo-docs"))
     return counts
@@ -82,7 +82,7 @@ def test_search_finds_a_sample_article_with_a_highlight(
 def test_demo_documents_carry_tags(
     demo_counts: list[dict[str, int]], es_settings: Settings
 ) -> None:
-    with Elasticsearch(es_settings.es_url) as client:
+    with make_client(es_settings) as client:
         total = sum(demo_counts[0].values())
 
         def count(query: dict[str, object]) -> int:

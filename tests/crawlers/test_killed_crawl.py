@@ -7,7 +7,6 @@ the session's real Elasticsearch node in batches of 3, so the kill lands between
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from elasticsearch import Elasticsearch
 
 from crawlers.replay import LocalSites, Page, page_key
 from indexer.node import LocalNode
+from tests.conftest import cli_env
 from vnopinion.demo_site import render
 from vnopinion.demo_site.content import load_site
 from vnopinion.settings import Settings
@@ -51,7 +51,7 @@ def start_crawl(
 ) -> subprocess.Popen[str]:
     args = {"base": site.base_url, "source": SOURCE, "data_dir": str(data_dir),
             "es_url": settings.es_url, "alias": alias, "chunk": 3}  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
+    env = cli_env(settings)  # the credentials travel in the environment
     return subprocess.Popen(
         [sys.executable, "-m", "crawlers.replay_crawl", json.dumps(args)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -24,6 +24,7 @@ from redis import Redis
 from crawlers.local_redis import RedisMissingError, local_redis, redis_server_path
 from crawlers.replay import LocalSites, Page, page_key
 from indexer.node import LocalNode
+from tests.conftest import cli_env
 from vnopinion.demo_site import render
 from vnopinion.demo_site.content import load_site
 from vnopinion.settings import Settings
@@ -77,8 +78,7 @@ def start_crawl(
     args = {"base": site.base_url, "source": SOURCE, "data_dir": str(data_dir),
             "es_url": settings.es_url, "alias": alias, "chunk": 4, "concurrency": 2,
             "frontier": redis_url, "frontier_key": "t-scaleout"}  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VNOPINION_")}
-    env["VNOPINION_NLP_WORKERS"] = "1"  # two crawlers on a small machine
+    env = cli_env(settings, VNOPINION_NLP_WORKERS="1")  # two crawlers on a small machine
     return subprocess.Popen(
         [sys.executable, "-m", "crawlers.replay_crawl", json.dumps(args)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

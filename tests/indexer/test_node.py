@@ -13,7 +13,8 @@ import pytest
 from indexer.errors import NodeError
 from indexer.node import LocalNode
 from indexer.node_install import download, find_java
-from tests.conftest import make_data_dir, node_settings
+from tests.conftest import TEST_ES_SECURITY, es_security_switch, make_data_dir, node_settings
+from vnopinion.settings import Settings
 
 
 @pytest.mark.es
@@ -31,6 +32,24 @@ def test_start_on_a_running_node_is_a_no_op(es_node: LocalNode) -> None:
     pid = es_node.pid()
     assert es_node.start() is False
     assert es_node.pid() == pid
+
+
+@pytest.mark.es
+def test_session_node_security_matches_the_switch(
+    es_node: LocalNode, es_settings: Settings
+) -> None:
+    """The secured mode is real: with the switch on, the session's node refuses anonymous
+    requests and takes the generated password; with it off, it is open."""
+    health = f"{es_settings.es_url}/_cluster/health"
+    anonymous = httpx.get(health, timeout=10)
+    if es_security_switch():
+        assert es_settings.es_security, f"{TEST_ES_SECURITY}=on must turn security on"
+        assert anonymous.status_code == 401
+        assert httpx.get(health, auth=es_settings.es_basic_auth, timeout=10).status_code == 200
+    else:
+        assert not es_settings.es_security
+        assert es_settings.es_basic_auth is None
+        assert anonymous.status_code == 200
 
 
 @pytest.mark.es
@@ -57,7 +76,7 @@ def test_security_on_node_needs_the_password_and_stops() -> None:
 
 
 def test_security_on_without_password_is_a_clear_error() -> None:
-    settings = node_settings(es_security=True)
+    settings = node_settings(es_security=True, es_password=None)
     with pytest.raises(NodeError, match="VNOPINION_ES_PASSWORD"):
         LocalNode(settings).start()
 
