@@ -186,6 +186,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=400, help="per endpoint and phase")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--api-workers", type=int, default=1, help="vnopinion serve processes")
     parser.add_argument(
         "--endpoints",
         default="/trends,/topics,/search",
