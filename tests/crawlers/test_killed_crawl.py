@@ -96,4 +96,10 @@ def test_killed_crawl_resumes_with_nothing_missing_or_duplicated(
     urls = [h["_source"]["url"].removeprefix(ORIGIN) for h in hits]
     # every article once: none missing, none twice
     assert sorted(urls) == sorted(expected), f"{report}\n{err[-4000:]}"
+    print(  # the closing note quotes these (pytest -s)
+        f"[killed crawl] SIGKILL with {stored_before} of {len(expected)} articles stored; "
+        f"second run skipped {report['report']['skipped_known']} known, errors "
+        f"{report['report']['errors']}; articles in the index {len(urls)}, distinct "
+        f"{len(set(urls))}"
+    )
     assert report["report"]["skipped_known"] >= stored_before - 3

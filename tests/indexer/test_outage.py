@@ -103,4 +103,10 @@ def test_node_stopped_for_30_s_mid_ingestion_loses_and_duplicates_nothing(
     with make_client(settings) as check:
         check.indices.refresh(index=settings.index_alias)
         indexed = check.count(index=settings.index_alias)["count"]
+    print(  # the closing note quotes these (pytest -s)
+        f"[outage] node stopped {OUTAGE_S} s after {down_at} batches, restarted at {up_at}; "
+        f"{len(ingest.sent)} distinct ids sent; spooled {sink.counts['spooled']}, replayed by "
+        f"the sink {sink.counts['replayed']} + by `index --replay` {match.group(1)}; counted "
+        f"{indexed}"
+    )
     assert indexed == len(ingest.sent) >= 2000
