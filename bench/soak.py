@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import sys
 import threading
 import time
@@ -97,6 +98,8 @@ def main() -> None:
         documents = es.count(index=args.alias)["count"]
     pool = request_pool(list(load_vocabulary().topics), args.seed)
     key_id, secret = create_key(settings)
+    # Stopped with SIGTERM too, the run revokes its key and stops its API (finally, below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("soak stopped (SIGTERM)"))
     server, url = start_api(settings, workers=1, auth=True)
     minutes = int(args.minutes * 60) // 60 or 1
     results = [Minute() for _ in range(minutes)]

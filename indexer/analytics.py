@@ -94,6 +94,22 @@ def sentiment_counts(bucket: dict[str, Any]) -> SentimentCounts:
     return SentimentCounts(**counts_of(bucket))
 
 
+def aggregate(
+    client: Elasticsearch, alias: str, filters: Filters, aggs: dict[str, Any]
+) -> dict[str, Any]:
+    """Only aggregations (no hits) over the documents ``filters`` select, with the exact
+    total in ``hits.total``."""
+    return dict(
+        client.search(
+            **search_target(alias, filters),
+            size=0,
+            query=es_query(filters),
+            track_total_hits=True,
+            aggs=aggs,
+        )
+    )
+
+
 def _window(filters: Filters) -> tuple[datetime, datetime]:
     if filters.since is None or filters.until is None:
         raise ValueError("set both ends of the time range first (Filters.window)")
@@ -133,13 +149,8 @@ def trends(client: Elasticsearch, alias: str, filters: Filters, interval: Interv
     """Document counts per calendar bucket (Vietnam time), split by sentiment."""
     since, until = _window(filters)
     check_buckets(filters, interval)
-    response = client.search(
-        **search_target(alias, filters),
-        size=0,
-        query=es_query(filters),
-        track_total_hits=True,
-        aggs={"over_time": date_histogram(since, until, interval, SENTIMENT_AGG)},
-    )
+    over_time = date_histogram(since, until, interval, SENTIMENT_AGG)
+    response = aggregate(client, alias, filters, {"over_time": over_time})
     buckets = []
     for raw in response["aggregations"]["over_time"]["buckets"]:
         start = local_time(raw["key"])
@@ -270,13 +281,7 @@ def places(client: Elasticsearch, alias: str, filters: Filters, *, communes: int
             "terms": {"field": "place.commune", "size": communes},
             "aggs": SENTIMENT_AGG,
         }
-    response = client.search(
-        **search_target(alias, filters),
-        size=0,
-        query=es_query(filters),
-        aggs=aggs,
-        track_total_hits=True,
-    )
+    response = aggregate(client, alias, filters, aggs)
     found = response["aggregations"]
 
     def stats(name: str) -> list[PlaceStat]:
@@ -310,23 +315,18 @@ class Sources(BaseModel):
 
 def sources(client: Elasticsearch, alias: str, filters: Filters) -> Sources:
     """Every source with its articles, comments and latest publication time."""
-    response = client.search(
-        **search_target(alias, filters),
-        size=0,
-        query=es_query(filters),
-        track_total_hits=True,
-        aggs={
-            "sources": {
-                "terms": {"field": "source", "size": MAX_SOURCES},
-                "aggs": {
-                    "kinds": {"terms": {"field": "kind", "size": 2}},
-                    "names": {"terms": {"field": "source_name", "size": 1}},
-                    "latest": {"max": {"field": "published_at"}},
-                    **SENTIMENT_AGG,
-                },
-            }
-        },
-    )
+    by_source = {
+        "sources": {
+            "terms": {"field": "source", "size": MAX_SOURCES},
+            "aggs": {
+                "kinds": {"terms": {"field": "kind", "size": 2}},
+                "names": {"terms": {"field": "source_name", "size": 1}},
+                "latest": {"max": {"field": "published_at"}},
+                **SENTIMENT_AGG,
+            },
+        }
+    }
+    response = aggregate(client, alias, filters, by_source)
     stats = []
     for b in response["aggregations"]["sources"]["buckets"]:
         kinds = {k["key"]: k["doc_count"] for k in b["kinds"]["buckets"]}
@@ -374,13 +374,7 @@ def keywords(
             "filter": {"term": {"sentiment.label": "negative"}},
             "aggs": {"keywords": {"terms": {"field": "keywords", "size": size}}},
         }
-    response = client.search(
-        **search_target(alias, filters),
-        size=0,
-        query=es_query(filters),
-        aggs=aggs,
-        track_total_hits=True,
-    )
+    response = aggregate(client, alias, filters, aggs)
     found = response["aggregations"]
     top = [
         KeywordStat(keyword=b["key"], count=b["doc_count"], negative=b["negative"]["doc_count"])

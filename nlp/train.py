@@ -322,23 +322,23 @@ def _model_card(result: TrainResult, model: LinearTextClassifier, seed: int, tod
         ),
         "",
         *_before_after(task, result),
-        "## Dev metrics",
-        "",
     ]
-    for name, metrics in result.dev.items():
-        lines += _metric_rows(name, metrics)
-    lines += [
-        "## Reproduce",
-        "",
-        "```",
+    commands = [
         f"vnopinion train --task {task}",
         "# or, without the CLI:",
         'python -c "from pathlib import Path; from nlp.train import train_task; '
         f"print(train_task('{task}', Path('../shared/datasets'), Path('models')))\"",
-        "```",
-        "",
-        "Same data, seed and date → byte-identical `model.joblib`. The quality gate "
-        "(`tests/nlp/test_linear_models.py`) pins dev floors for this artifact.",
-        "",
     ]
-    return "\n".join(lines)
+    note = (
+        "Same data, seed and date → byte-identical `model.joblib`. The quality gate "
+        "(`tests/nlp/test_linear_models.py`) pins dev floors for this artifact."
+    )
+    return "\n".join(lines + card_tail(result, commands, note))
+
+
+def card_tail(result: TrainResult, commands: list[str], note: str) -> list[str]:
+    """A model card's last sections: dev metrics per set, and how to reproduce the model."""
+    lines = ["## Dev metrics", ""]
+    for name, metrics in result.dev.items():
+        lines += _metric_rows(name, metrics)
+    return [*lines, "## Reproduce", "", "```", *commands, "```", "", note, ""]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nlp.datasets import DEV_SETS, LABELS, TRAIN_MAPS, TRAIN_SETS, Task, load_split
 from nlp.evaluate import evaluate_examples
-from nlp.train import SHORT_NAMES, TrainResult, _metric_rows, _training_data
+from nlp.train import SHORT_NAMES, TrainResult, _training_data, card_tail
 from nlp.transformer import MAX_CHARS, TransformerTextClassifier, model_dir
 
 __all__ = ["TransformerParams", "train_transformer_task"]
@@ -173,24 +173,16 @@ def _model_card(
         f"warm-up (10% of steps) and decay, weight decay 0.01, gradient norm clipped at 1.0, "
         f"batch size {params.batch_size}, {params.epochs} epochs, seed {params.seed}.",
         "",
-        "## Dev metrics",
-        "",
     ]
-    for name, metrics in result.dev.items():
-        lines += _metric_rows(name, metrics)
-    lines += [
-        "## Reproduce",
-        "",
-        "```",
+    commands = [
         "pip install -e '.[transformer]'",
         f"vnopinion train --task {task} --backend transformer --base {base.resolve()} \\",
         f"    {options}",
         f"vnopinion eval --task {task} --backend transformer --data DEV.jsonl",
-        "```",
-        "",
-        "Same data, base, seed and hyper-parameters on the same CPU and library versions give "
-        "the same weights. No quality floors are pinned for this backend yet "
-        "(`tests/nlp/test_linear_models.py` gates the linear models).",
-        "",
     ]
-    return "\n".join(lines)
+    note = (
+        "Same data, base, seed and hyper-parameters on the same device and library versions "
+        "give the same weights. No quality floors are pinned for this backend yet "
+        "(`tests/nlp/test_linear_models.py` gates the linear models)."
+    )
+    return "\n".join(lines + card_tail(result, commands, note))
