@@ -172,9 +172,8 @@ def train_task(
     examples, sizes = _training_data(task, shared_dir)
     targets = TARGET_SETS.get(task, ())
     target = [flag for name in sizes for flag in [name in targets] * sizes[name]]
-    folded = None
-    if feedback:
-        folded = fold_in(task, examples, target, feedback, CONFIGS[task].target_weight)
+    weight = CONFIGS[task].target_weight
+    folded = fold_in(task, examples, target, feedback, weight) if feedback else None
     if folded is not None:
         examples, target = folded.examples, folded.target
         version = f"{version}-{folded.summary.suffix}"
