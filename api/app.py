@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from api.routes import (
     auth,
+    corrections,
     dashboard,
     documents,
     export,
@@ -52,7 +53,8 @@ API của vnopinion: nắm tình hình dư luận nhân dân từ báo chí và 
 - **Lỗi**: tham số sai trả về 422 kèm thông điệp tiếng Việt và tiếng Anh; mọi lỗi của
   Elasticsearch trả về 503 kèm lý do.
 - **Xác thực**: mọi điểm cuối trừ /health cần khóa API (`Authorization: Bearer <khóa>` hoặc
-  `X-API-Key`) hoặc cookie đăng nhập; vai trò viewer < analyst < admin; /export cần analyst.
+  `X-API-Key`) hoặc cookie đăng nhập; vai trò viewer < analyst < admin; /export và việc
+  hiệu chỉnh nhãn (POST /documents/{id}/corrections) cần analyst.
   Thiếu hoặc sai khóa: 401; vai trò không đủ: 403; quá nhiều yêu cầu: 429 kèm `Retry-After`.
 - **Bảng điều khiển** cho cán bộ ở địa chỉ gốc `/`: diễn biến theo cảm xúc, chủ đề, đột biến,
   địa bàn và bình luận, cùng các bộ lọc trên.
@@ -81,7 +83,9 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
     viewer = [Depends(require("viewer"))]
     for module in (search, documents, trends, topics, spikes, places, sources, keywords):
         app.include_router(module.router, dependencies=viewer)
-    app.include_router(export.router, dependencies=[Depends(require("analyst"))])
+    analyst = [Depends(require("analyst"))]
+    for module in (export, corrections):
+        app.include_router(module.router, dependencies=analyst)
     dashboard.mount(app)
     app.add_middleware(AuditMiddleware, log=audit_log)
     if settings.api_cors_origins:  # outermost: refusals (401, 429) carry CORS headers too

@@ -12,6 +12,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from indexer.corrections import Correction, CorrectionStore
 from indexer.documents import Article, Comment
 
 __all__ = [
@@ -19,8 +20,11 @@ __all__ = [
     "ArticleView",
     "CommentView",
     "DocumentThread",
+    "Labels",
     "Thread",
     "ThreadComment",
+    "effective_labels",
+    "find_source",
     "get_document",
 ]
 
@@ -63,9 +67,33 @@ class Thread(BaseModel):
     )
 
 
+class Labels(BaseModel):
+    sentiment: str | None = Field(description="Cảm xúc: negative, neutral, positive")
+    watch_topics: list[str] = Field(description="Các chủ đề theo dõi (mã)")
+
+
 class DocumentThread(BaseModel):
     document: ArticleView | CommentView  # type: ignore[valid-type]
     thread: Thread | None = Field(description="Luồng bình luận (chỉ với bài báo)")
+    correction: Correction | None = Field(
+        None, description="Lần hiệu chỉnh mới nhất của cán bộ phân tích (ai, khi nào, nhãn đúng)"
+    )
+    effective: Labels | None = Field(
+        None,
+        description="Nhãn có hiệu lực: nhãn đã hiệu chỉnh nếu có, nếu không thì nhãn của mô "
+        "hình (nhãn của mô hình vẫn giữ nguyên trong `document`)",
+    )
+
+
+def effective_labels(source: dict[str, Any], correction: Correction | None) -> Labels:
+    """The labels that hold: the analyst's where they corrected, the model's elsewhere."""
+    sentiment = (source.get("sentiment") or {}).get("label")
+    topics = list(source.get("watch_topics") or [])
+    if correction is not None and correction.sentiment is not None:
+        sentiment = correction.sentiment
+    if correction is not None and correction.watch_topics is not None:
+        topics = list(correction.watch_topics)
+    return Labels(sentiment=sentiment, watch_topics=topics)
 
 
 def nest(comments: list[ThreadComment], article_id: str) -> list[ThreadComment]:
@@ -81,22 +109,37 @@ def nest(comments: list[ThreadComment], article_id: str) -> list[ThreadComment]:
     return top
 
 
-def get_document(
-    client: Elasticsearch, alias: str, doc_id: str, *, comments_size: int = 200
-) -> DocumentThread | None:
-    """The document with id ``doc_id`` and, for an article, the first ``comments_size``
-    comments of its thread in time order; None when there is no such document."""
+def find_source(client: Elasticsearch, alias: str, doc_id: str) -> dict[str, Any] | None:
+    """The stored ``_source`` of ``doc_id`` without the hidden fields, or None."""
     found = client.search(
         index=alias,
         query={"ids": {"values": [doc_id]}},
         size=1,
         source_excludes=list(HIDDEN_FIELDS),
     )["hits"]["hits"]
-    if not found:
+    return dict(found[0]["_source"]) if found else None
+
+
+def get_document(
+    client: Elasticsearch,
+    alias: str,
+    doc_id: str,
+    *,
+    comments_size: int = 200,
+    corrections_index: str | None = None,
+) -> DocumentThread | None:
+    """The document with id ``doc_id`` and, for an article, the first ``comments_size``
+    comments of its thread in time order; None when there is no such document. With
+    ``corrections_index``, also its latest correction and the labels in effect."""
+    source = find_source(client, alias, doc_id)
+    if source is None:
         return None
-    source = found[0]["_source"]
+    extra: dict[str, Any] = {}
+    if corrections_index is not None:
+        correction = CorrectionStore(client, corrections_index).latest(doc_id)
+        extra = {"correction": correction, "effective": effective_labels(source, correction)}
     if source.get("kind") != "article":
-        return DocumentThread(document=CommentView.model_validate(source), thread=None)
+        return DocumentThread(document=CommentView.model_validate(source), thread=None, **extra)
     response = client.search(
         index=alias,
         query={
@@ -113,4 +156,4 @@ def get_document(
         returned=len(comments),
         comments=nest(comments, doc_id),
     )
-    return DocumentThread(document=ArticleView.model_validate(source), thread=thread)
+    return DocumentThread(document=ArticleView.model_validate(source), thread=thread, **extra)

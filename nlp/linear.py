@@ -197,13 +197,20 @@ class LinearTextClassifier:
     _gate_intercept: float | None = field(default=None, repr=False)  # None: not gated
 
     def fit(
-        self, texts: Sequence[str], labels: Sequence[str], target: Sequence[bool] | None = None
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        target: Sequence[bool] | None = None,
+        weights: Sequence[float] | None = None,
     ) -> LinearTextClassifier:
-        """Fit on ``texts``; ``target`` marks target-domain rows (domain adaptation, above)."""
+        """Fit on ``texts``; ``target`` marks target-domain rows (domain adaptation, above);
+        ``weights`` multiplies each row's sample weight (analysts' corrections)."""
         if len(texts) != len(labels) or not texts:
             raise ValueError("fit needs as many labels as texts, and at least one text")
         if target is not None and len(target) != len(texts):
             raise ValueError("target needs one flag per text")
+        if weights is not None and len(weights) != len(texts):
+            raise ValueError("weights needs one weight per text")
         clean = [preprocess(text) for text in texts]
         cfg = self.config
         blocks = [
@@ -218,7 +225,9 @@ class LinearTextClassifier:
         features = self._features(clean)
         domain = np.asarray(target if target is not None else [], dtype=bool)
         gated = bool(domain.any()) and not bool(domain.all())
-        weights = np.where(domain, cfg.target_weight, 1.0) if gated else None
+        sample = np.where(domain, cfg.target_weight, 1.0) if gated else None
+        if weights is not None:  # None keeps the arrays (and so the artifacts) as they were
+            sample = (1.0 if sample is None else sample) * np.asarray(weights, dtype=np.float64)
         gate_coef: np.ndarray | None = None
         self._gate_intercept = None
         if gated:
@@ -229,7 +238,7 @@ class LinearTextClassifier:
             self._gate_intercept = float(gate.intercept_[0])
             features = _augment(features, domain.astype(np.float32))
         model = self._estimator(labels)
-        model.fit(features, list(labels), sample_weight=weights)
+        model.fit(features, list(labels), sample_weight=sample)
         self.labels = [str(label) for label in model.classes_]
         coef = np.asarray(model.coef_, dtype=np.float32)
         if gate_coef is not None:
@@ -239,7 +248,7 @@ class LinearTextClassifier:
         self._intercept = np.asarray(model.intercept_, dtype=np.float32)
         self.temperature = 1.0
         if cfg.model == "svm":
-            self.temperature = self._fit_temperature(features, labels, weights)
+            self.temperature = self._fit_temperature(features, labels, sample)
         return self
 
     def _estimator(self, labels: Sequence[Any] | np.ndarray) -> LogisticRegression | LinearSVC:

@@ -36,7 +36,7 @@ from nlp.normalize import normalize
 from nlp.places import PlaceResolver
 from nlp.segment import segment_text
 from nlp.shared_features import SharedLinearModels
-from nlp.text import fold
+from nlp.text import fold, model_input
 from nlp.topics import DEFAULT_TOPICS_PATH, WatchTopics
 
 __all__ = ["Tagger", "TaggerError", "TextTagger", "analysis_text", "required_artifacts"]
@@ -58,7 +58,7 @@ class TaggerError(RuntimeError):
 def analysis_text(document: AnyDocument) -> str:
     """What the models read: an article's title, lead and body; a comment's text."""
     if isinstance(document, Article):
-        return "\n".join(p for p in (document.title, document.lead or "", document.text) if p)
+        return model_input(document.title, document.lead, document.text)
     return document.text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from nlp.datasets import (
 )
 from nlp.datasets import map_examples as relabel
 from nlp.evaluate import evaluate_examples
+from nlp.feedback import FeedbackSummary, fold_in
 from nlp.linear import MAX_CHARS, PREPROCESS_VERSION, LinearConfig, LinearTextClassifier
 
 __all__ = ["CONFIGS", "TARGET_SETS", "TrainResult", "train_task"]
@@ -152,15 +154,29 @@ def _training_data(
 
 
 def train_task(
-    task: Task, shared_dir: Path, models_dir: Path, seed: int = 13, today: date | None = None
+    task: Task,
+    shared_dir: Path,
+    models_dir: Path,
+    seed: int = 13,
+    today: date | None = None,
+    feedback: Sequence[Example] = (),
 ) -> TrainResult:
-    """Train ``task`` on its ``TRAIN_SETS``, evaluate on its ``DEV_SETS``, write the artifacts."""
+    """Train ``task`` on its ``TRAIN_SETS``, evaluate on its ``DEV_SETS``, write the artifacts.
+
+    ``feedback``: analysts' corrections (``nlp.feedback``), added as target-domain rows; the
+    version then ends in ``-fb<N>-<digest>``. Without it nothing changes, byte for byte.
+    """
     today = today or datetime.now(UTC).date()
     names = "-".join(SHORT_NAMES.get(name, name) for name in TRAIN_SETS[task])
     version = f"{task}-linear-{names}-{today:%Y%m%d}"
     examples, sizes = _training_data(task, shared_dir)
     targets = TARGET_SETS.get(task, ())
     target = [flag for name in sizes for flag in [name in targets] * sizes[name]]
+    weight = CONFIGS[task].target_weight
+    folded = fold_in(task, examples, target, feedback, weight) if feedback else None
+    if folded is not None:
+        examples, target = folded.examples, folded.target
+        version = f"{version}-{folded.summary.suffix}"
     model = LinearTextClassifier(
         config=CONFIGS[task],
         seed=seed,
@@ -171,6 +187,7 @@ def train_task(
             "train_sets": sizes,
             "label_maps": {name: TRAIN_MAPS[task][name] for name in TRAIN_SETS[task]},
             **({"target_sets": list(targets)} if targets else {}),
+            **({"feedback": folded.summary.as_dict()} if folded else {}),
         },
     )
     log.info("training %s on %d examples", version, len(examples))
@@ -179,6 +196,7 @@ def train_task(
         [ex.text for ex in examples],
         [ex.label for ex in examples],
         target=target if targets else None,
+        weights=folded.weights if folded else None,
     )
     seconds = time.perf_counter() - started
     dev = {
@@ -206,9 +224,11 @@ def train_task(
         "training_seconds": round(seconds, 1),
         "artifact_bytes": result.artifact_bytes,
         "dev": dev,
+        **({"feedback": folded.summary.as_dict()} if folded else {}),
     }
     (out / "metrics.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    (out / "MODEL_CARD.md").write_text(_model_card(result, model, seed, today), encoding="utf-8")
+    card = _model_card(result, model, seed, today, folded.summary if folded else None)
+    (out / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     return result
 
 
@@ -269,7 +289,13 @@ def _features_line(cfg: LinearConfig) -> str:
     )
 
 
-def _model_card(result: TrainResult, model: LinearTextClassifier, seed: int, today: date) -> str:
+def _model_card(
+    result: TrainResult,
+    model: LinearTextClassifier,
+    seed: int,
+    today: date,
+    feedback: FeedbackSummary | None = None,
+) -> str:
     cfg = model.config
     task = result.task
     maps = "\n".join(
@@ -321,10 +347,11 @@ def _model_card(result: TrainResult, model: LinearTextClassifier, seed: int, tod
             else "; probabilities from the logistic regression."
         ),
         "",
+        *(feedback.card_lines() if feedback else []),
         *_before_after(task, result),
     ]
     commands = [
-        f"vnopinion train --task {task}",
+        f"vnopinion train --task {task}" + (" --with-feedback" if feedback else ""),
         "# or, without the CLI:",
         'python -c "from pathlib import Path; from nlp.train import train_task; '
         f"print(train_task('{task}', Path('../shared/datasets'), Path('models')))\"",

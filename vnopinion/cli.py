@@ -16,6 +16,7 @@ from indexer.client import make_client
 from indexer.errors import VnopinionError
 from indexer.node import LocalNode
 from indexer.setup import ensure_index
+from vnopinion.cli_feedback import feedback, load_corrections
 from vnopinion.cli_reports import alerts, report
 from vnopinion.cli_security import apikey, privacy
 from vnopinion.settings import Settings
@@ -309,6 +310,12 @@ def index_cmd(ctx: click.Context, replay: bool) -> None:
     help="Transformer: at most N train rows per dataset (smoke runs).",
 )
 @click.option("--seed", type=int, default=13, show_default=True)
+@click.option(
+    "--with-feedback",
+    is_flag=True,
+    help="Sentiment, linear: also train on the analysts' corrections (latest per document, "
+    "read from Elasticsearch); the version gets -fb<N>-<digest>.",
+)
 @click.pass_context
 def train(
     ctx: click.Context,
@@ -321,9 +328,16 @@ def train(
     learning_rate: float | None,
     limit: int | None,
     seed: int,
+    with_feedback: bool,
 ) -> None:
     """Train a model from the datasets' train splits; write it and its model card."""
     settings = _settings(ctx)
+    if with_feedback and (task != "sentiment" or backend != "linear"):
+        raise VnopinionError(
+            "--with-feedback trains the linear sentiment model only.",
+            hint="use --task sentiment (watch topics are rules: see `vnopinion feedback "
+            "report` and `vnopinion feedback export`).",
+        )
     tuning: dict[str, Any] = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -363,7 +377,25 @@ def train(
     if base is None:
         from nlp.train import train_task
 
-        result = train_task(task, settings.datasets_dir, settings.models_dir, seed=seed)  # type: ignore[arg-type]
+        feedback = []
+        if with_feedback:
+            from nlp.feedback import sentiment_examples
+
+            feedback = sentiment_examples(load_corrections(settings))
+            if not feedback:
+                raise VnopinionError(
+                    f"No sentiment corrections in {settings.corrections_index}.",
+                    hint="correct documents first (dashboard, or POST /documents/{id}/"
+                    "corrections), or train without --with-feedback.",
+                )
+            click.echo(f"folding in {len(feedback)} analysts' corrections", err=True)
+        result = train_task(
+            task,  # type: ignore[arg-type]
+            settings.datasets_dir,
+            settings.models_dir,
+            seed=seed,
+            feedback=feedback,
+        )
     else:
         from dataclasses import replace
 
@@ -465,6 +497,7 @@ main.add_command(alerts)
 main.add_command(report)
 main.add_command(apikey)
 main.add_command(privacy)
+main.add_command(feedback)
 
 
 def run() -> None:

@@ -243,6 +243,11 @@ class Settings(BaseSettings):
         return f"{self.index_alias}.apikeys"
 
     @property
+    def corrections_index(self) -> str:
+        """Analysts' corrections (indexer/corrections.py), beside the keys' index."""
+        return f"{self.index_alias}.corrections"
+
+    @property
     def es_basic_auth(self) -> tuple[str, str] | None:
         if self.es_password is None:
             return None

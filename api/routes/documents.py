@@ -28,8 +28,13 @@ def document(
     ] = 200,
 ) -> DocumentThread:
     """Tài liệu (không kèm các trường phân tích `text_seg`, `text_folded` và tên người bình
-    luận). Với bài báo: các bình luận của bài theo thời gian, trả lời lồng trong `children`."""
-    found = get_document(es, settings.index_alias, doc_id, comments_size=comments_size)
+    luận). Với bài báo: các bình luận của bài theo thời gian, trả lời lồng trong `children`.
+    `correction`: lần hiệu chỉnh mới nhất của cán bộ phân tích (ai, khi nào, nhãn đúng), hiện
+    ngay sau khi gửi; `effective`: nhãn có hiệu lực (đã hiệu chỉnh, hoặc của mô hình)."""
+    found = get_document(
+        es, settings.index_alias, doc_id, comments_size=comments_size,
+        corrections_index=settings.corrections_index,
+    )  # fmt: skip
     if found is None:
         raise HTTPException(
             404, f"Không có tài liệu với id {doc_id!r} (no document with id {doc_id!r})"

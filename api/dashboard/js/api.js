@@ -40,6 +40,31 @@ export async function apiGet(path, params = {}, { signal } = {}) {
   return response.json();
 }
 
+// POST a JSON body (an analyst's correction). The same errors as apiGet, except that a 422
+// is about the values sent, not the filters.
+export async function apiPost(path, body) {
+  let response;
+  try {
+    response = await fetch(apiUrl(path), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "Không kết nối được tới máy chủ API. Kiểm tra mạng rồi thử lại.");
+  }
+  if (response.status === 401) showLogin();
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (error.status === 422) error.message = "Giá trị hiệu chỉnh không hợp lệ.";
+    if (error.status === 403) error.message = "Chỉ cán bộ phân tích (analyst) trở lên được hiệu chỉnh nhãn.";
+    if (error.status === 404) error.message = "Không còn tài liệu này trong kho dữ liệu.";
+    throw error;
+  }
+  return response.json();
+}
+
 // POST auth/login: the key for a session cookie. Resolves to the Response (the login page
 // words its own messages); rejects with an ApiError(0) when the server cannot be reached.
 export async function apiLogin(key) {

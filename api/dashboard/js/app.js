@@ -3,6 +3,7 @@
 // failed request also shows the page's error banner: never a blank page.
 import { ApiError, apiGet } from "./api.js";
 import { drawTrendChart, describeTrends, trendTable } from "./chart.js";
+import { openCorrection } from "./correct.js";
 import { clear, el } from "./dom.js";
 import { addDays, formatCount, formatDay, formatShare, vietnamDay, vietnamToday } from "./format.js";
 import { EMPTY, renderHit, renderPlace, renderSpike, renderTopicTable, topicRows } from "./panels.js";
@@ -22,6 +23,7 @@ const app = {
   trends: null,
   cursor: null,
   errors: null,
+  canCorrect: false, // analysts and admins (auth/me), or everyone when the API has no auth
 };
 
 // ---- panel states and the error banner ----
@@ -79,9 +81,11 @@ function fillSelect(select, options, value) {
 }
 
 async function loadOptions() {
-  const [health, sources, places, topics] = await Promise.all([
-    apiGet("health"), apiGet("sources"), apiGet("places"), apiGet("topics"),
+  const [health, sources, places, topics, me] = await Promise.all([
+    apiGet("health"), apiGet("sources"), apiGet("places"), apiGet("topics"), apiGet("auth/me"),
   ]);
+  app.canCorrect = !me.auth || me.role === "analyst" || me.role === "admin";
+  document.body.dataset.role = me.auth ? me.role || "" : "open";
   app.latestDay = (health.latest_published_at && vietnamDay(health.latest_published_at)) || vietnamToday();
   for (const topic of topics.topics) app.topicLabels.set(topic.key, topic.label);
   fillSelect($("f-topic"), topics.topics.map((t) => [t.key, t.label])
@@ -222,7 +226,8 @@ async function loadHits(generation, filters, more) {
   if (generation !== app.generation) return;
   const list = $("comments-list");
   if (!more) clear(list);
-  for (const hit of found.hits) list.append(renderHit(hit, app.topicLabels));
+  const onCorrect = app.canCorrect ? (li, hit) => openCorrection(li, hit, app.topicLabels) : null;
+  for (const hit of found.hits) list.append(renderHit(hit, app.topicLabels, { onCorrect }));
   app.cursor = found.next_cursor;
   $("comments-more").hidden = !found.next_cursor;
   const noun = kind === "article" ? "bài báo" : "bình luận";

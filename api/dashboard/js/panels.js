@@ -88,7 +88,7 @@ export function renderTopicTable(rows, sort, selected, { onSort, onPick }) {
 
 const SPIKE_KIND = { volume: "tăng đột biến về số lượng", negative: "tăng đột biến ý kiến tiêu cực" };
 
-function sentimentBadge(label) {
+export function sentimentBadge(label) {
   const name = label && SENTIMENT_LABELS[label] ? label : "untagged";
   return el("span", { className: `badge ${name}` }, SENTIMENT_LABELS[name]);
 }
@@ -143,11 +143,16 @@ function hitText(hit) {
   return el("p", { className: "text" }, hit.snippet);
 }
 
-export function renderHit(hit, topicLabels) {
+// `onCorrect`, given only to analysts and admins, adds the "Hiệu chỉnh nhãn" control.
+export function renderHit(hit, topicLabels, { onCorrect } = {}) {
   const title = hit.highlight && hit.highlight.title && hit.highlight.title.length
     ? el("h3", { className: "hit-title" }, highlighted(hit.highlight.title[0]))
     : hit.title ? el("h3", { className: "hit-title" }, hit.title) : null;
   const topics = (hit.watch_topics || []).map((key) => el("span", { className: "tag" }, topicLabels.get(key) || key));
+  const correct = onCorrect
+    ? el("button", { type: "button", className: "link correct-open", onclick: (event) => onCorrect(event.currentTarget.closest("li.hit"), hit) },
+      "Hiệu chỉnh nhãn")
+    : null;
   return el("li", { className: "hit", dataset: { id: hit.id } },
     el("p", { className: "meta" },
       sentimentBadge(hit.sentiment), " ",
@@ -158,5 +163,5 @@ export function renderHit(hit, topicLabels) {
     title,
     hitText(hit),
     el("p", { className: "links" }, ...topics,
-      externalLink(hit.url, hit.kind === "comment" ? "Xem bài gốc ↗" : "Đọc bài ↗")));
+      externalLink(hit.url, hit.kind === "comment" ? "Xem bài gốc ↗" : "Đọc bài ↗"), correct));
 }
