@@ -1,6 +1,12 @@
 """Watch-topic rules scored on the in-domain corpus (train and dev splits).
 
-Usage: python bench/indomain_topics.py [--topics nlp/topics.yaml] [--show TOPIC] [--dev-only]
+Usage: python bench/indomain_topics.py [--topics nlp/topics.yaml] [--show TOPIC] [--train-only]
+                                      [--rules-only]
+
+By default topics are decided as the tagger decides them: the rules and the watch-topic model
+of models/watch_topics (``WatchTopicModel.decide``); ``--rules-only`` scores the rules alone.
+The model was fitted on all of train, so its train figures are in-sample; its card has the
+out-of-fold ones.
 
 Texts are normalised and segmented exactly as the tagger does (Segmenter, one worker);
 the segmented texts are cached under /tmp so that re-scoring after a rule edit is instant.
@@ -26,6 +32,7 @@ from nlp.indomain import Labelled, load_split  # noqa: E402
 from nlp.normalize import normalize  # noqa: E402
 from nlp.segment import Segmenter  # noqa: E402
 from nlp.topics import DEFAULT_TOPICS_PATH, WatchTopics  # noqa: E402
+from nlp.watch_model import WatchTopicModel, watch_model_path  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "vnopinion-indomain-segmented.json"
 
@@ -75,8 +82,11 @@ def main() -> None:
     parser.add_argument("--topics", type=Path, default=DEFAULT_TOPICS_PATH)
     parser.add_argument("--show", metavar="TOPIC", help="list TRAIN misses of this topic")
     parser.add_argument("--train-only", action="store_true", help="do not score dev")
+    parser.add_argument("--rules-only", action="store_true", help="leave the model out")
+    parser.add_argument("--models", type=Path, default=ROOT / "models")
     args = parser.parse_args()
     rules = WatchTopics.load(args.topics)
+    model = None if args.rules_only else WatchTopicModel.load(watch_model_path(args.models))
     keys = list(rules.topics)
     splits = ["train"] if args.train_only else ["train", "dev"]
     data = {s: load_split(s) for s in splits}
@@ -84,6 +94,10 @@ def main() -> None:
     tables = {}
     for split, rows in data.items():
         matches = [rules.match(seg[r.text]) for r in rows]
+        if model is not None:
+            proba = model.predict_proba([r.text for r in rows])
+            decided = [model.decide(m, p) for m, p in zip(matches, proba, strict=True)]
+            matches = [{t: kept.get(t, []) for t in topics} for topics, kept in decided]
         table, total = score(rows, [set(m) for m in matches], keys)
         tables[split] = table
         p, r, f = prf(*total)
@@ -92,7 +106,7 @@ def main() -> None:
             for row, m in zip(rows, matches, strict=True):
                 gold, hit = args.show in row.topics, args.show in m
                 if gold != hit:
-                    tag = "FN" if gold else f"FP {m[args.show]}"
+                    tag = "FN" if gold else f"FP {m[args.show] or '(model)'}"
                     print(f"  {tag} {row.id} {sorted(row.topics)}: {row.text}")
     header = f"{'topic':<22}" + "".join(f"{s + ' P/R/F1':>22}" for s in splits)
     print(header)

@@ -7,20 +7,34 @@ differ. Cutting a comment into n-grams and looking them up is most of their cost
 and gives each model its own view: its IDF (zero outside its vocabulary, so the l2 norm is
 the one its block would have had) and its coefficients laid out over the union's columns.
 The probabilities equal each model's own ``predict_proba`` up to float32 rounding.
+Any model over the same blocks can join (the watch-topic model, ``nlp.watch_model``):
+``probabilities`` gives every model's raw probability matrix, ``predict`` the labels of the
+classifiers.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.linear import LinearTextClassifier, preprocess
+from nlp.linear import LinearTextClassifier, _Block, preprocess
 
-__all__ = ["SharedLinearModels"]
+__all__ = ["LinearScorer", "SharedLinearModels"]
+
+
+class LinearScorer(Protocol):
+    """What sharing needs of a model: TF-IDF blocks, linear outputs, and their probabilities."""
+
+    _blocks: list[_Block]
+    _coef: np.ndarray | None
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray: ...
+
 
 BlockKind = tuple[str, tuple[int, int]]  # (analyzer, n-gram range)
 
@@ -49,8 +63,8 @@ class _ModelBlock:
 class SharedLinearModels:
     """Predicts every model in ``models`` (by name) on one batch of texts."""
 
-    def __init__(self, models: dict[str, LinearTextClassifier]) -> None:
-        self.models = models
+    def __init__(self, models: Mapping[str, LinearScorer]) -> None:
+        self.models: dict[str, LinearScorer] = dict(models)
         self._analysers: dict[BlockKind, _Analyser] = {}
         for model in models.values():
             for block in model._blocks:
@@ -65,7 +79,7 @@ class SharedLinearModels:
                     vocabulary.setdefault(term, len(vocabulary))
         self._blocks = {name: self._layout(model) for name, model in models.items()}
 
-    def _layout(self, model: LinearTextClassifier) -> list[_ModelBlock]:
+    def _layout(self, model: LinearScorer) -> list[_ModelBlock]:
         if model._coef is None:
             raise RuntimeError("the model is not fitted: call fit() or load() first")
         blocks = []
@@ -85,18 +99,31 @@ class SharedLinearModels:
     def predict(
         self, texts: Sequence[str], only: Sequence[str] | None = None
     ) -> dict[str, list[tuple[str, float]]]:
-        """Model name -> (label, probability) per text, for every model or those in ``only``."""
+        """Model name -> (label, probability) per text, for the classifiers or those in ``only``."""
+        if only is None:
+            only = [n for n, m in self.models.items() if isinstance(m, LinearTextClassifier)]
+        result = {}
+        for name, proba in self.probabilities(texts, only).items():
+            model = self.models[name]
+            if not isinstance(model, LinearTextClassifier):
+                raise TypeError(f"{name!r} is not a classifier: ask for its probabilities")
+            result[name] = model.labelled(proba) if len(texts) else []
+        return result
+
+    def probabilities(
+        self, texts: Sequence[str], only: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Model name -> its probabilities, shape (len(texts), outputs), for ``only`` or all."""
         names = list(only) if only is not None else list(self.models)
         if not texts:
-            return {name: [] for name in names}
+            return {name: np.zeros((0, 0)) for name in names}
         clean = [preprocess(text) for text in texts]
         kinds = {block.kind for name in names for block in self._blocks[name]}
         counts = {kind: self._count(kind, clean) for kind in kinds}
         result = {}
         for name in names:
-            model = self.models[name]
-            classes = self._blocks[name][0].coef_t.shape[1]
-            scores = np.zeros((len(texts), classes))
+            outputs = self._blocks[name][0].coef_t.shape[1]
+            scores = np.zeros((len(texts), outputs))
             for block in self._blocks[name]:
                 weighted = sp.csr_matrix(
                     counts[block.kind].multiply(block.idf[np.newaxis, :]), dtype=np.float32
@@ -105,7 +132,7 @@ class SharedLinearModels:
                 norms[norms == 0] = 1.0
                 weighted = sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ weighted)
                 scores += weighted @ block.coef_t
-            result[name] = model.labelled(model.probabilities(scores))
+            result[name] = self.models[name].probabilities(scores)
         return result
 
     def _count(self, kind: BlockKind, clean: Sequence[str]) -> sp.csr_matrix:

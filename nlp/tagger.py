@@ -3,7 +3,9 @@ tag`` and the demo.
 
 Everything that depends on a text alone runs in worker processes, one per core
 (``TextTagger``): a normalised copy of the text (teencode, stretched letters, tone marks) is
-segmented and matched against the watch-topic rules and scored for keywords; sentiment and
+segmented and matched against the watch-topic rules and scored for keywords; the watch-topic
+model (``nlp.watch_model``) may veto a rule match it is confident against, or add a topic the
+rules missed (a topic without matched terms in ``watch_terms``); sentiment and
 toxicity come from their models (which do their own frozen preprocessing on the original
 text), an article's news category from the topic model; entities from underthesea NER; the
 place from the text and the entities. The main process (``Tagger``) only sends texts, builds
@@ -35,9 +37,10 @@ from nlp.linear import LinearTextClassifier
 from nlp.normalize import normalize
 from nlp.places import PlaceResolver
 from nlp.segment import segment_text
-from nlp.shared_features import SharedLinearModels
+from nlp.shared_features import LinearScorer, SharedLinearModels
 from nlp.text import fold, model_input
 from nlp.topics import DEFAULT_TOPICS_PATH, WatchTopics
+from nlp.watch_model import WatchTopicModel, watch_model_path
 
 __all__ = ["Tagger", "TaggerError", "TextTagger", "analysis_text", "required_artifacts"]
 
@@ -69,6 +72,7 @@ def required_artifacts(models_dir: Path, backend: str = "linear") -> list[Path]:
         artifact_path(models_dir, "toxicity", backend),
         artifact_path(models_dir, "topic", "linear"),
         keywords_path(models_dir),
+        watch_model_path(models_dir),
     ]
 
 
@@ -83,9 +87,12 @@ class TextTagger:
         self.classifiers = {
             "sentiment": self.sentiment, "toxicity": self.toxicity, "category": self.category
         }  # fmt: skip
-        self.linear = SharedLinearModels(
-            {n: m for n, m in self.classifiers.items() if isinstance(m, LinearTextClassifier)}
-        )
+        self.watch_model = WatchTopicModel.load(watch_model_path(models_dir))
+        self.labelled = {
+            n: m for n, m in self.classifiers.items() if isinstance(m, LinearTextClassifier)
+        }
+        scorers: dict[str, LinearScorer] = {**self.labelled, "watch_topics": self.watch_model}
+        self.linear = SharedLinearModels(scorers)
         self.keywords = KeywordExtractor.load(models_dir)
         self.places = PlaceResolver()
         self.with_entities = entities
@@ -93,7 +100,7 @@ class TextTagger:
         self.model_version = (
             f"sentiment={self.sentiment.version};toxicity={self.toxicity.version};"
             f"category={self.category.version};keywords={self.keywords.version};"
-            f"topics={topics_hash}"
+            f"topics={topics_hash}+{self.watch_model.version}"
         )
 
     def warm_up(self) -> None:
@@ -103,8 +110,9 @@ class TextTagger:
     def tag(self, items: list[tuple[bool, str]]) -> list[Tags]:
         """One dict of tags per ``(is_article, text)``."""
         texts = [text for _, text in items]
-        scored = self._predict(texts, ("sentiment", "toxicity"))
+        scored = self._predict(texts, ("sentiment", "toxicity", "watch_topics"))
         sentiments, toxicities = scored["sentiment"], scored["toxicity"]
+        topic_scores = scored["watch_topics"]
         articles = [i for i, (is_article, _) in enumerate(items) if is_article]
         article_texts = [texts[i] for i in articles]
         categories = dict(
@@ -113,7 +121,7 @@ class TextTagger:
         results = []
         for i, (is_article, text) in enumerate(items):
             segmented = segment_text(normalize(text))
-            matched = self.topics.match(segmented)
+            topics, matched = self.watch_model.decide(self.topics.match(segmented), topic_scores[i])
             entities = extract_entities(text) if self.with_entities else None
             place = self.places.resolve(text, entities.loc if entities else None)
             limit = ARTICLE_KEYWORDS if is_article else COMMENT_KEYWORDS
@@ -124,7 +132,7 @@ class TextTagger:
                     "sentiment": (sentiments[i][0], round(sentiments[i][1], 4)),
                     "toxicity": (toxicities[i][0], round(toxicities[i][1], 4)),
                     "category": categories[i][0] if i in categories else None,
-                    "watch_topics": sorted(matched),
+                    "watch_topics": topics,
                     "watch_terms": [
                         f"{t}:{term}" for t, found in matched.items() for term in found
                     ],
@@ -136,12 +144,23 @@ class TextTagger:
         return results
 
     def _predict(self, texts: list[str], names: tuple[str, ...]) -> dict[str, list[Any]]:
-        """Linear models share one n-gram analysis; any other backend predicts on its own."""
+        """Linear models share one n-gram analysis; any other backend predicts on its own.
+
+        Classifiers give (label, probability) per text, the watch-topic model its
+        probability matrix.
+        """
         shared = [name for name in names if name in self.linear.models]
-        result: dict[str, list[Any]] = dict(self.linear.predict(texts, only=shared))
+        probabilities = self.linear.probabilities(texts, only=shared)
+        result: dict[str, Any] = {}
         for name in names:
-            if name not in result:
-                result[name] = self.classifiers[name].predict(texts) if texts else []
+            if name not in self.classifiers:
+                result[name] = probabilities[name]
+            elif not texts:
+                result[name] = []
+            elif name in probabilities:
+                result[name] = self.labelled[name].labelled(probabilities[name])
+            else:
+                result[name] = self.classifiers[name].predict(texts)
         return result
 
 
@@ -186,7 +205,8 @@ class Tagger:
         if missing:
             raise TaggerError(
                 f"model artifacts missing: {', '.join(missing)}; run `vnopinion train --task "
-                "sentiment|toxicity|topic|keywords` or point VNOPINION_MODELS_DIR at them"
+                "sentiment|toxicity|topic|keywords|watch_topics` or point VNOPINION_MODELS_DIR "
+                "at them"
             )
         self.models_dir = models_dir
         self.workers = workers or os.cpu_count() or 1

@@ -280,9 +280,10 @@ def index_cmd(ctx: click.Context, replay: bool) -> None:
 @main.command()
 @click.option(
     "--task",
-    type=click.Choice(["sentiment", "toxicity", "topic", "keywords"]),
+    type=click.Choice(["sentiment", "toxicity", "topic", "keywords", "watch_topics"]),
     required=True,
-    help="keywords: the document-frequency table of the keyword extractor.",
+    help="keywords: the document-frequency table of the keyword extractor. watch_topics: "
+    "the model beside the watch-topic rules (data/indomain train split).",
 )
 @click.option(
     "--backend",
@@ -373,6 +374,14 @@ def train(
             settings.datasets_dir, settings.models_dir, progress=sys.stderr.isatty()
         )
         click.echo(f"keyword table written to {path}")
+        return
+    if task == "watch_topics":
+        if backend != "linear":
+            raise VnopinionError("--task watch_topics has only the linear backend.",
+                                 hint="leave out --backend and --base")  # fmt: skip
+        from nlp.train_watch_topics import train_watch_topics
+
+        click.echo(str(train_watch_topics(settings.models_dir, seed=seed)))
         return
     if base is None:
         from nlp.train import train_task

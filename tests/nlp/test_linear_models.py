@@ -15,6 +15,8 @@ import pytest
 from nlp.datasets import load_split
 from nlp.evaluate import evaluate_examples, evaluate_file, format_report
 from nlp.linear import LinearConfig, LinearTextClassifier, load_model
+from nlp.normalize import normalize
+from nlp.watch_model import WatchTopicModel, watch_model_path
 from tests.shared import shared_file
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -35,6 +37,12 @@ FLOORS = [
     ("toxicity", "uit_victsd", "f1:toxic", 0.427),
     ("topic", "vntc", "macro_f1", 0.9165),  # no target; reached 0.9265, floor = that - 0.01
 ]
+
+
+# Watch topics on in-domain dev (data/indomain), rules + model as the tagger decides them:
+# micro-F1. Issue 7's target 0.85 is NOT met: rules alone 0.7985, rules + model 0.8324;
+# floor = 0.8324 - 0.01.
+WATCH_TOPICS_DEV_FLOOR = 0.8224
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +73,30 @@ def test_shipped_artifact_is_small_and_versioned(task: str):
     assert model.metadata["task"] == task
     assert (MODELS / task / "MODEL_CARD.md").exists()
     assert json.loads((MODELS / task / "metrics.json").read_text())["version"] == model.version
+
+
+@pytest.mark.slow
+def test_watch_topics_quality_gate():
+    from nlp.indomain import load_split as load_indomain
+    from nlp.segment import Segmenter
+    from nlp.topics import WatchTopics
+    from nlp.train_watch_topics import score
+
+    model = WatchTopicModel.load(watch_model_path(MODELS))
+    rules = WatchTopics.load()
+    dev = load_indomain("dev")
+    segmenter = Segmenter(workers=1)
+    try:
+        segmented = segmenter.segment_many([normalize(row.text) for row in dev])
+    finally:
+        segmenter.close()
+    proba = model.predict_proba([row.text for row in dev])
+    topics = list(rules.topics)
+    decided = [model.decide(rules.match(s), p)[0] for s, p in zip(segmented, proba, strict=True)]
+    pred = np.array([[t in d for t in topics] for d in decided])
+    gold = np.array([[t in row.topics for t in topics] for row in dev])
+    result = score(pred, gold, topics)
+    assert result["f1"] >= WATCH_TOPICS_DEV_FLOOR, result
 
 
 POSITIVE = ["rất hay và bổ ích", "thầy dạy nhiệt tình dễ hiểu", "tuyệt vời quá", "rất tốt"]

@@ -124,3 +124,25 @@ def test_hostile_text_gets_a_result(tagger: Tagger, text: str) -> None:
     assert tagged.sentiment is not None
     assert tagged.toxicity is not None
     assert tagged.text == doc.text
+
+
+def test_watch_terms_explain_rule_topics_and_the_model_adds_without_terms(tagger: Tagger) -> None:
+    article, _ = land_article_and_comment()
+    texts = ["Tiền đền bù đất chậm quá", "tiền chợ, tiền trọ tăng mà lương vẫn vậy thì sống sao"]
+    comments = [
+        Comment(
+            id=f"c{i}",
+            source="s",
+            source_name="S",
+            url=f"u#{i}",
+            parent_id="a1",
+            thread_id="a1",
+            text=text,
+            crawled_at=NOW,
+        )
+        for i, text in enumerate(texts)
+    ]
+    for doc in tagger.tag([article, *comments]):
+        topics = set(doc.watch_topics or [])
+        assert {term.split(":")[0] for term in doc.watch_terms or []} <= topics
+    assert "dat_dai" in (tagger.tag(comments[:1])[0].watch_terms or [""])[0]
