@@ -22,6 +22,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -127,6 +128,17 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         [sys.executable, "-c", "from vnopinion.cli import run; run()", *args],
         env=env, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    """A headless Chromium for a module's browser tests (skipped, or under CI failed, when
+    Chromium, its driver or selenium is missing: ``tests.browser.require_browser``)."""
+    from tests.browser import chromium, require_browser
+
+    require_browser()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")

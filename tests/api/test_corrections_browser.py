@@ -19,19 +19,12 @@ from indexer.node import LocalNode
 from tests.api.browser import serve
 from tests.api.conftest import seeded_alias
 from tests.api.corpus import build
-from tests.browser import chromium, full_page_screenshot, require_browser, screenshot_dir
+from tests.browser import full_page_screenshot, screenshot_dir
 from vnopinion.settings import Settings
 
 pytestmark = [pytest.mark.es, pytest.mark.slow]
 
 WAIT_S = 40
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
-    require_browser()
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

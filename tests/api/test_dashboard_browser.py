@@ -25,7 +25,7 @@ from indexer.text import fold
 from tests.api.browser import serve
 from tests.api.conftest import seeded_alias
 from tests.api.corpus import HN, SPIKE_DAY, Builder, at, build
-from tests.browser import chromium, full_page_screenshot, require_browser, screenshot_dir
+from tests.browser import full_page_screenshot, screenshot_dir
 from tests.conftest import free_port
 from vnopinion.settings import Settings
 
@@ -55,13 +55,6 @@ return {
   bars: [...chart.querySelectorAll("g.bar")].map((g) => ({ ...g.dataset })),
 };
 """
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
-    require_browser()
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

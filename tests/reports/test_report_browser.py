@@ -12,7 +12,6 @@ tests/reports/test_report.py; here every field is hostile at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from reports.weekly import (
     WeekSpike,
 )
 from reports.weeks import Week
-from tests.browser import chromium, full_page_screenshot, require_browser, screenshot_dir
+from tests.browser import full_page_screenshot, screenshot_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.hostile]
 
@@ -162,13 +161,6 @@ return {
   keys: [...document.querySelectorAll('tr[data-key]')].map((r) => r.dataset.key),
 };
 """
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
-    require_browser()
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")
