@@ -332,7 +332,7 @@ def test_the_tagger_runs_on_the_transformer_backend(
         tiny_base, ("clean", "offensive", "hate"), version="tox-t", seed=7
     )
     toxicity.save(tmp_path / "toxicity" / "transformer")
-    for linear_only in ("topic", "keywords"):
+    for linear_only in ("topic", "keywords", "watch_topics"):
         (tmp_path / linear_only).symlink_to(shipped / linear_only)
     comment = Comment(id="c", source="s", source_name="S", url="u", parent_id="a",
                       thread_id="a", text="tuyệt vời", crawled_at=datetime.now(UTC))  # fmt: skip
