@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from indexer.documents import Date, EsField, Keyword, Keywords
 from indexer.mapping import model_properties
+from indexer.setup import create_if_missing
 
 __all__ = [
     "SENTIMENT_LABELS",
@@ -181,11 +182,7 @@ class CorrectionStore:
 
     def ensure(self) -> None:
         """Create the index if it is missing (idempotent; a race with another API is fine)."""
-        if self.es.indices.exists(index=self.index):
-            return
-        self.es.options(ignore_status=400).indices.create(
-            index=self.index, mappings=mapping(), settings=SETTINGS
-        )
+        create_if_missing(self.es, self.index, mapping(), SETTINGS)
 
     def add(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
@@ -19,6 +20,18 @@ class SetupResult:
     template: str
     index: str
     index_created: bool
+
+
+def create_if_missing(
+    client: Elasticsearch, index: str, mappings: dict[str, Any], settings: dict[str, Any]
+) -> None:
+    """Create a side index (API keys, corrections) unless it exists; a race with another
+    process creating it at the same moment is harmless (400 ignored)."""
+    if client.indices.exists(index=index):
+        return
+    client.options(ignore_status=400).indices.create(
+        index=index, mappings=mappings, settings=settings
+    )
 
 
 def ensure_index(client: Elasticsearch, alias: str, now: datetime | None = None) -> SetupResult:

@@ -358,38 +358,48 @@ class LinearTextClassifier:
 
     @classmethod
     def load(cls, path: Path) -> LinearTextClassifier:
-        payload = joblib.load(path)
-        formats = (FORMAT, FORMAT_GATED)
-        if payload.get("format") not in formats or payload.get("preprocess") != PREPROCESS_VERSION:
-            raise ValueError(
-                f"{path}: artifact format {payload.get('format')!r} / preprocessing "
-                f"{payload.get('preprocess')!r} is not {FORMAT!r} / {PREPROCESS_VERSION!r}"
-            )
-        raw = dict(payload["config"])
-        raw["word_ngrams"] = tuple(raw["word_ngrams"])
-        raw["char_ngrams"] = tuple(raw["char_ngrams"])
+        payload, config, blocks = read_artifact(path, (FORMAT, FORMAT_GATED))
         model = cls(
-            config=LinearConfig(**raw),
+            config=config,
             seed=payload["seed"],
             version=payload["version"],
             metadata=payload["metadata"],
             labels=list(payload["labels"]),
             temperature=float(payload["temperature"]),
         )
-        model._blocks = [
-            _Block(
-                analyzer=b["analyzer"],
-                ngrams=tuple(b["ngrams"]),
-                vocabulary=list(b["vocabulary"]),
-                idf=np.asarray(b["idf"], dtype=np.float32),
-            )
-            for b in payload["blocks"]
-        ]
+        model._blocks = blocks
         model._coef = np.asarray(payload["coef"], dtype=np.float32)
         model._intercept = np.asarray(payload["intercept"], dtype=np.float32)
         gate = payload.get("gate_intercept")
         model._gate_intercept = None if gate is None else float(gate)
         return model
+
+
+def read_artifact(
+    path: Path, formats: tuple[str, ...]
+) -> tuple[dict[str, Any], LinearConfig, list[_Block]]:
+    """A saved n-gram model's payload, config and feature blocks; ``ValueError`` when its
+    format is not one of ``formats`` or it was trained on another preprocessing."""
+    payload = joblib.load(path)
+    if payload.get("format") not in formats or payload.get("preprocess") != PREPROCESS_VERSION:
+        raise ValueError(
+            f"{path}: artifact format {payload.get('format')!r} / preprocessing "
+            f"{payload.get('preprocess')!r} is not {' or '.join(map(repr, formats))} / "
+            f"{PREPROCESS_VERSION!r}"
+        )
+    raw = dict(payload["config"])
+    raw["word_ngrams"] = tuple(raw["word_ngrams"])
+    raw["char_ngrams"] = tuple(raw["char_ngrams"])
+    blocks = [
+        _Block(
+            analyzer=b["analyzer"],
+            ngrams=tuple(b["ngrams"]),
+            vocabulary=list(b["vocabulary"]),
+            idf=np.asarray(b["idf"], dtype=np.float32),
+        )
+        for b in payload["blocks"]
+    ]
+    return payload, LinearConfig(**raw), blocks
 
 
 def _augment(features: sp.csr_matrix, gate: np.ndarray) -> sp.csr_matrix:

@@ -28,7 +28,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from nlp.linear import PREPROCESS_VERSION, LinearConfig, _Block, _fit_block, preprocess
+from nlp.linear import (
+    PREPROCESS_VERSION,
+    LinearConfig,
+    _Block,
+    _fit_block,
+    preprocess,
+    read_artifact,
+)
 
 __all__ = ["FORMAT", "TASK", "WatchTopicModel", "watch_model_path"]
 
@@ -148,17 +155,9 @@ class WatchTopicModel:
 
     @classmethod
     def load(cls, path: Path) -> WatchTopicModel:
-        payload = joblib.load(path)
-        if payload.get("format") != FORMAT or payload.get("preprocess") != PREPROCESS_VERSION:
-            raise ValueError(
-                f"{path}: artifact format {payload.get('format')!r} / preprocessing "
-                f"{payload.get('preprocess')!r} is not {FORMAT!r} / {PREPROCESS_VERSION!r}"
-            )
-        raw = dict(payload["config"])
-        raw["word_ngrams"] = tuple(raw["word_ngrams"])
-        raw["char_ngrams"] = tuple(raw["char_ngrams"])
+        payload, config, blocks = read_artifact(path, (FORMAT,))
         model = cls(
-            config=LinearConfig(**raw),
+            config=config,
             seed=payload["seed"],
             version=payload["version"],
             metadata=payload["metadata"],
@@ -166,11 +165,7 @@ class WatchTopicModel:
             thresholds=list(payload["thresholds"]),
             vetoes=list(payload["vetoes"]),
         )
-        model._blocks = [
-            _Block(b["analyzer"], tuple(b["ngrams"]), list(b["vocabulary"]),
-                   np.asarray(b["idf"], dtype=np.float32))
-            for b in payload["blocks"]
-        ]  # fmt: skip
+        model._blocks = blocks
         model._coef = np.asarray(payload["coef"], dtype=np.float32)
         model._intercept = np.asarray(payload["intercept"], dtype=np.float32)
         return model

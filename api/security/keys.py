@@ -22,6 +22,8 @@ from typing import Any, Literal, get_args
 
 from elasticsearch import Elasticsearch
 
+from indexer.setup import create_if_missing
+
 __all__ = ["ROLES", "ApiKey", "KeyStore", "NewKey", "Role", "role_at_least"]
 
 Role = Literal["viewer", "analyst", "admin"]
@@ -84,11 +86,7 @@ class KeyStore:
 
     def ensure(self) -> None:
         """Create the index if it is missing (idempotent)."""
-        if self.es.indices.exists(index=self.index):
-            return
-        self.es.options(ignore_status=400).indices.create(
-            index=self.index, mappings=MAPPING, settings=SETTINGS
-        )
+        create_if_missing(self.es, self.index, MAPPING, SETTINGS)
 
     def create(self, name: str, role: Role) -> NewKey:
         if role not in ROLES:
