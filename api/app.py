@@ -32,7 +32,7 @@ from api.routes import (
 )
 from api.security.audit import AuditLog, AuditMiddleware
 from api.security.auth import Security, require
-from indexer.client import make_client
+from indexer.client import make_async_client, make_client
 from indexer.errors import QueryError
 from indexer.filters import FilterError, Vocabulary
 from vnopinion import __version__
@@ -69,11 +69,13 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
         app.state.settings = settings
         app.state.vocabulary = vocabulary
         app.state.es = make_client(settings)
+        app.state.async_es = make_async_client(settings)
         app.state.security = Security.build(settings, app.state.es)
         try:
             yield
         finally:
             app.state.es.close()
+            await app.state.async_es.close()
             audit_log.close()
 
     app = FastAPI(title="vnopinion", version=__version__, description=DESCRIPTION,

@@ -1,32 +1,43 @@
-"""Dependencies shared by the routes: the client, settings, vocabulary and the filters."""
+"""Dependencies shared by the routes: the client, settings, vocabulary and the filters.
+
+They are ``async def`` although they never wait: FastAPI runs a plain ``def`` dependency in
+its thread pool, and a hop to a worker thread and back costs more than the work itself.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch, Elasticsearch
 from fastapi import Depends, Query, Request
 
 from indexer.filters import KINDS, MAX_SPAN, SENTIMENTS, Filters, Vocabulary, make_filters
 from vnopinion.settings import Settings
 
 
-def get_es(request: Request) -> Elasticsearch:
+async def get_es(request: Request) -> Elasticsearch:
     es: Elasticsearch = request.app.state.es
     return es
 
 
-def get_settings(request: Request) -> Settings:
+async def get_async_es(request: Request) -> AsyncElasticsearch:
+    """The async client: routes that await it need no worker thread."""
+    es: AsyncElasticsearch = request.app.state.async_es
+    return es
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_vocabulary(request: Request) -> Vocabulary:
+async def get_vocabulary(request: Request) -> Vocabulary:
     vocabulary: Vocabulary = request.app.state.vocabulary
     return vocabulary
 
 
 EsDep = Annotated[Elasticsearch, Depends(get_es)]
+AsyncEsDep = Annotated[AsyncElasticsearch, Depends(get_async_es)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 VocabularyDep = Annotated[Vocabulary, Depends(get_vocabulary)]
 
@@ -36,7 +47,7 @@ _TIME = (
 )
 
 
-def get_filters(
+async def get_filters(
     vocabulary: VocabularyDep,
     topic: Annotated[
         list[str] | None,

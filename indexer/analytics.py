@@ -50,7 +50,11 @@ __all__ = [
     "sentiment_counts",
     "sources",
     "topic_ranking",
+    "topic_ranking_from",
+    "topic_ranking_search",
     "trends",
+    "trends_body",
+    "trends_search",
 ]
 
 SENTIMENT_AGG = {"sentiment": {"terms": {"field": "sentiment.label", "size": 3}}}
@@ -145,18 +149,31 @@ class Trends(BaseModel):
     buckets: list[TrendBucket]
 
 
-def trends(client: Elasticsearch, alias: str, filters: Filters, interval: Interval) -> Trends:
-    """Document counts per calendar bucket (Vietnam time), split by sentiment."""
+def trends_search(alias: str, filters: Filters, interval: Interval) -> dict[str, Any]:
+    """The search behind ``trends``, as keyword arguments of ``search``."""
     since, until = _window(filters)
     check_buckets(filters, interval)
     over_time = date_histogram(since, until, interval, SENTIMENT_AGG)
-    response = aggregate(client, alias, filters, {"over_time": over_time})
+    return {**search_target(alias, filters), "size": 0, "query": es_query(filters),
+            "track_total_hits": True, "aggs": {"over_time": over_time}}  # fmt: skip
+
+
+def trends_body(response: Any, filters: Filters, interval: Interval) -> dict[str, Any]:
+    """``Trends`` as plain JSON-ready values, from the answer to ``trends_search``: the API
+    sends these without building (and re-checking) a model per bucket."""
+    since, until = _window(filters)
     buckets = []
     for raw in response["aggregations"]["over_time"]["buckets"]:
         start = local_time(raw["key"])
-        buckets.append(TrendBucket(start=start, end=bucket_end(start, interval), **counts_of(raw)))
-    total = int(response["hits"]["total"]["value"])
-    return Trends(interval=interval, since=since, until=until, total=total, buckets=buckets)
+        buckets.append({"start": start, "end": bucket_end(start, interval), **counts_of(raw)})
+    return {"interval": interval, "time_zone": ES_TIME_ZONE, "since": since, "until": until,
+            "total": int(response["hits"]["total"]["value"]), "buckets": buckets}  # fmt: skip
+
+
+def trends(client: Elasticsearch, alias: str, filters: Filters, interval: Interval) -> Trends:
+    """Document counts per calendar bucket (Vietnam time), split by sentiment."""
+    response = client.search(**trends_search(alias, filters, interval))
+    return Trends.model_validate(trends_body(response, filters, interval))
 
 
 class TopicStat(BaseModel):
@@ -183,24 +200,21 @@ class TopicRanking(BaseModel):
     topics: list[TopicStat]
 
 
-def topic_ranking(
-    client: Elasticsearch, alias: str, filters: Filters, vocabulary: Vocabulary
-) -> TopicRanking:
-    """Every watch topic (those filtered, or all) by volume in ``[since, until)``, against
-    the period of the same length just before."""
+def topic_ranking_search(alias: str, filters: Filters, vocabulary: Vocabulary) -> dict[str, Any]:
+    """The search behind ``topic_ranking``, as keyword arguments of ``search``."""
     since, until = _window(filters)
     previous_since = since - (until - since)
-    keys = list(filters.topics or vocabulary.topics)
     by_topic = {
-        "terms": {"field": "watch_topics", "size": max(len(keys), 1), "include": keys},
+        "terms": {"field": "watch_topics", "size": max(len(_topic_keys(filters, vocabulary)), 1),
+                  "include": _topic_keys(filters, vocabulary)},
         "aggs": SENTIMENT_AGG,
-    }
+    }  # fmt: skip
     both_periods = filters.between(previous_since, until)
-    response = client.search(
+    return {
         **search_target(alias, both_periods),
-        size=0,
-        query=es_query(both_periods),
-        aggs={
+        "size": 0,
+        "query": es_query(both_periods),
+        "aggs": {
             "periods": {
                 "filters": {
                     "filters": {
@@ -211,7 +225,16 @@ def topic_ranking(
                 "aggs": {"topics": by_topic},
             }
         },
-    )
+    }
+
+
+def _topic_keys(filters: Filters, vocabulary: Vocabulary) -> list[str]:
+    return list(filters.topics or vocabulary.topics)
+
+
+def topic_ranking_from(response: Any, filters: Filters, vocabulary: Vocabulary) -> TopicRanking:
+    """``TopicRanking`` from the answer to ``topic_ranking_search``."""
+    since, until = _window(filters)
     periods = response["aggregations"]["periods"]["buckets"]
     current, previous = (
         {b["key"]: sentiment_counts(b) for b in periods[name]["topics"]["buckets"]}
@@ -219,10 +242,21 @@ def topic_ranking(
     )
     stats = [
         _topic_stat(key, vocabulary.topics.get(key, key), current.get(key), previous.get(key))
-        for key in keys
+        for key in _topic_keys(filters, vocabulary)
     ]
     stats.sort(key=lambda s: (-s.count, s.key))
-    return TopicRanking(since=since, until=until, previous_since=previous_since, topics=stats)
+    return TopicRanking(
+        since=since, until=until, previous_since=since - (until - since), topics=stats
+    )
+
+
+def topic_ranking(
+    client: Elasticsearch, alias: str, filters: Filters, vocabulary: Vocabulary
+) -> TopicRanking:
+    """Every watch topic (those filtered, or all) by volume in ``[since, until)``, against
+    the period of the same length just before."""
+    response = client.search(**topic_ranking_search(alias, filters, vocabulary))
+    return topic_ranking_from(response, filters, vocabulary)
 
 
 _EMPTY = SentimentCounts(

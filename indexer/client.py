@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch, Elasticsearch
 from elasticsearch.serializer import OrjsonSerializer
 
 from vnopinion.settings import Settings
@@ -18,5 +18,18 @@ def make_client(settings: Settings) -> Elasticsearch:
         retry_on_timeout=True,
         max_retries=3,
         # orjson parses a /trends answer in about a third of the standard library's time.
+        serializer=OrjsonSerializer(),
+    )
+
+
+def make_async_client(settings: Settings) -> AsyncElasticsearch:
+    """``make_client``'s twin for the API's event loop."""
+    return AsyncElasticsearch(
+        settings.es_hosts,
+        basic_auth=settings.es_basic_auth,
+        request_timeout=settings.es_request_timeout_s,
+        retry_on_timeout=True,
+        max_retries=3,
+        connections_per_node=64,
         serializer=OrjsonSerializer(),
     )

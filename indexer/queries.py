@@ -35,6 +35,8 @@ __all__ = [
     "count_by_kind",
     "index_health",
     "search_documents",
+    "search_page",
+    "search_request",
 ]
 
 HIGHLIGHT_FIELDS = ("title", "lead", "text")
@@ -111,10 +113,10 @@ def decode_cursor(cursor: str, sort: SortName) -> list[Any]:
 
 
 def _highlight(
-    source: dict[str, Any], found: dict[str, list[str]], q: str | None
+    source: dict[str, Any], found: dict[str, list[str]], terms: list[str]
 ) -> dict[str, list[str]]:
-    """Elasticsearch's highlights, and ours where only the folded text matched."""
-    terms = folded_terms(q) if q else []
+    """Elasticsearch's highlights, and ours (of the folded query words ``terms``) where only
+    the folded text matched."""
     out = dict(found)
     for name in HIGHLIGHT_FIELDS:
         value = source.get(name)
@@ -126,7 +128,7 @@ def _highlight(
     return out
 
 
-def _hit(raw: dict[str, Any], q: str | None) -> Hit:
+def _hit(raw: dict[str, Any], terms: list[str]) -> Hit:
     source = raw["_source"]
     return Hit(
         id=raw["_id"],
@@ -144,7 +146,71 @@ def _hit(raw: dict[str, Any], q: str | None) -> Hit:
         watch_topics=source.get("watch_topics") or [],
         province=(source.get("place") or {}).get("province"),
         score=raw.get("_score"),
-        highlight=_highlight(source, raw.get("highlight", {}), q),
+        highlight=_highlight(source, raw.get("highlight", {}), terms),
+    )
+
+
+def search_request(
+    alias: str,
+    filters: Filters,
+    *,
+    sort: SortName = "relevance",
+    page: int = 1,
+    size: int = 20,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """The search behind ``search_documents``, as keyword arguments of ``search``;
+    ``FilterError`` for a page beyond the window or a bad cursor."""
+    if page < 1 or size < 1 or page * size > MAX_RESULT_WINDOW:
+        raise FilterError(
+            "page",
+            f"page × size tối đa {MAX_RESULT_WINDOW}; dùng cursor để đi xa hơn "
+            f"(page × size must be at most {MAX_RESULT_WINDOW}; page further with cursor)",
+            page,
+        )
+    # By page, the total says whether more follow; by cursor, one more hit than asked does
+    # (from + size may not pass the window, search_after has no window).
+    paging: dict[str, Any] = {"from_": (page - 1) * size, "size": size}
+    if cursor is not None:
+        if page != 1:
+            raise FilterError("page", "không dùng page cùng cursor (page with cursor)", page)
+        paging = {"search_after": decode_cursor(cursor, sort), "size": size + 1}
+    return {
+        **search_target(alias, filters),
+        "query": es_query(filters),
+        "sort": SORTS[sort],
+        "track_scores": True,
+        "highlight": {
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "fields": {name: {"number_of_fragments": 3} for name in HIGHLIGHT_FIELDS},
+        },
+        "source_excludes": HIDDEN_FIELDS,
+        "track_total_hits": True,
+        **paging,
+    }
+
+
+def search_page(
+    response: Any,
+    filters: Filters,
+    *,
+    sort: SortName = "relevance",
+    page: int = 1,
+    size: int = 20,
+    cursor: str | None = None,
+) -> SearchPage:
+    """The ``SearchPage`` in the answer to ``search_request`` (same arguments)."""
+    raw = response["hits"]["hits"]
+    total = int(response["hits"]["total"]["value"])
+    terms = folded_terms(filters.q) if filters.q else []
+    hits = [_hit(h, terms) for h in raw[:size]]
+    more = len(raw) > size if cursor is not None else (page - 1) * size + len(hits) < total
+    return SearchPage(
+        total=total,
+        hits=hits,
+        next_cursor=encode_cursor(sort, raw[len(hits) - 1]["sort"]) if more and hits else None,
     )
 
 
@@ -161,44 +227,9 @@ def search_documents(
     """Documents matching ``filters`` (``filters.q``: accent-insensitive full text), sorted,
     with ``<mark>`` highlights. Pages by ``page`` up to ``MAX_RESULT_WINDOW`` results, or
     without limit by ``cursor`` (``search_after``); every page offers the next cursor."""
-    if page < 1 or size < 1 or page * size > MAX_RESULT_WINDOW:
-        raise FilterError(
-            "page",
-            f"page × size tối đa {MAX_RESULT_WINDOW}; dùng cursor để đi xa hơn "
-            f"(page × size must be at most {MAX_RESULT_WINDOW}; page further with cursor)",
-            page,
-        )
-    # By page, the total says whether more follow; by cursor, one more hit than asked does
-    # (from + size may not pass the window, search_after has no window).
-    paging: dict[str, Any] = {"from_": (page - 1) * size, "size": size}
-    if cursor is not None:
-        if page != 1:
-            raise FilterError("page", "không dùng page cùng cursor (page with cursor)", page)
-        paging = {"search_after": decode_cursor(cursor, sort), "size": size + 1}
-    response = client.search(
-        **search_target(alias, filters),
-        query=es_query(filters),
-        sort=SORTS[sort],
-        track_scores=True,
-        highlight={
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "encoder": "html",
-            "fields": {name: {"number_of_fragments": 3} for name in HIGHLIGHT_FIELDS},
-        },
-        source_excludes=HIDDEN_FIELDS,
-        track_total_hits=True,
-        **paging,
-    )
-    raw = response["hits"]["hits"]
-    total = int(response["hits"]["total"]["value"])
-    hits = [_hit(h, filters.q) for h in raw[:size]]
-    more = len(raw) > size if cursor is not None else (page - 1) * size + len(hits) < total
-    return SearchPage(
-        total=total,
-        hits=hits,
-        next_cursor=encode_cursor(sort, raw[len(hits) - 1]["sort"]) if more and hits else None,
-    )
+    request = search_request(alias, filters, sort=sort, page=page, size=size, cursor=cursor)
+    response = client.search(**request)
+    return search_page(response, filters, sort=sort, page=page, size=size, cursor=cursor)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ Output is HTML-escaped like Elasticsearch's ``encoder: html``, with only ``<mark
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from indexer.text import fold, fold_with_offsets
+from indexer.text import fold, fold_char, fold_with_offsets
 
 __all__ = ["folded_terms", "mark", "snippet"]
 
@@ -44,10 +45,61 @@ def folded_terms(query: str) -> list[str]:
 
 
 def _spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
+    as_folded, as_written = _patterns(tuple(sorted(set(terms), key=len, reverse=True)))
+    if not _UNFOLDABLE().search(text):
+        return [match.span() for match in as_written.finditer(text)]
     folded, offsets = fold_with_offsets(text)
-    alternatives = "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-    return [(offsets[m.start()], offsets[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+    return [(offsets[m.start()], offsets[m.end() - 1] + 1) for m in as_folded.finditer(folded)]
+
+
+# Folding a long text costs far more than scanning it with a regular expression, so most
+# texts are matched as written: each folded letter of a word becomes the class of every
+# character that folds to it (``t`` -> ``[tTţŤ...]``). That finds exactly what matching the
+# folded text finds, as long as each character of the text folds to exactly one character
+# that is a word character when it is: texts with any other character are folded.
+def _bmp() -> Iterator[str]:
+    return (chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches
+
+
+def _plain(char: str, folded: str) -> bool:
+    return len(folded) == 1 and _is_word(char) == _is_word(folded)
+
+
+@functools.cache
+def _spellings() -> dict[str, str]:
+    """For each folded character, a regex class of the characters that fold to it."""
+    sources: dict[str, list[str]] = {}
+    for char in _bmp():
+        folded = fold_char(char)
+        if _plain(char, folded):
+            sources.setdefault(folded, []).append(char)
+    return {k: "[" + "".join(re.escape(c) for c in v) + "]" for k, v in sources.items()}
+
+
+@functools.cache
+def _UNFOLDABLE() -> re.Pattern[str]:  # noqa: N802 - a constant, built on first use
+    """Characters that send a text the slow way: those that fold to nothing (combining
+    marks), to several characters, or across the word/non-word line, and all beyond the
+    BMP (emoji: short comments, cheap to fold)."""
+    odd = "".join(re.escape(c) for c in _bmp() if not _plain(c, fold_char(c)))
+    return re.compile(f"[{odd}\\U00010000-\\U0010ffff]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _patterns(terms: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The words as a pattern on folded text, and as one on the text as written."""
+    spellings = _spellings()
+    folded = "|".join(re.escape(t) for t in terms)
+    # A character nothing plain folds to: such a word cannot occur in a plain text.
+    written = "|".join("".join(spellings.get(c, "(?!)") for c in t) for t in terms)
+    return (
+        re.compile(rf"(?<!\w)(?:{folded})(?!\w)"),
+        re.compile(rf"(?<!\w)(?:{written})(?!\w)"),
+    )
 
 
 def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["fold", "fold_with_offsets"]
+__all__ = ["fold", "fold_char", "fold_with_offsets"]
 
 _SPACES = re.compile(r"\s+")
 # đ/Đ are letters of their own, not d with a combining mark: NFD does not split them.
@@ -49,7 +49,8 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
-def _fold_char(char: str) -> str:
+def fold_char(char: str) -> str:
+    """One character folded: what ``fold_with_offsets`` maps it to (maybe "" or several)."""
     decomposed = unicodedata.normalize("NFD", char.translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -80,7 +81,7 @@ def fold_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     for index, char in enumerate(text):
         folded = _FOLDED_CHARS.get(char)
         if folded is None:
-            folded = _fold_char(char)
+            folded = fold_char(char)
             if len(_FOLDED_CHARS) < _MAX_CACHED_CHARS:
                 _FOLDED_CHARS[char] = folded
                 if len(folded) == 1:

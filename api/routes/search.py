@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import EsDep, FiltersDep, SettingsDep
-from indexer.queries import MAX_RESULT_WINDOW, Hit, SortName, search_documents
+from api.deps import AsyncEsDep, FiltersDep, SettingsDep
+from api.responses import model_response
+from indexer.queries import MAX_RESULT_WINDOW, Hit, SortName, search_page, search_request
 
 router = APIRouter(tags=["search"])
 
@@ -27,8 +29,8 @@ class SearchResponse(BaseModel):
 
 
 @router.get("/search", response_model=SearchResponse, summary="Tìm kiếm toàn văn")
-def search(
-    es: EsDep,
+async def search(
+    es: AsyncEsDep,
     settings: SettingsDep,
     filters: FiltersDep,
     sort: Annotated[
@@ -49,17 +51,18 @@ def search(
             description="`next_cursor` của trang trước: đi tiếp không giới hạn (cùng sort)",
         ),
     ] = None,
-) -> SearchResponse:
+) -> Response:
     """Tìm bài báo và bình luận theo `q`, không phân biệt dấu: `thu tuc` tìm được `thủ tục`
     (cách viết đúng dấu được xếp cao hơn). Áp dụng mọi bộ lọc chung; không có `q` thì liệt kê
     tài liệu khớp bộ lọc. Kết quả kèm đoạn trích với từ khóa trong `<mark>` (đã mã hóa HTML).
 
     Phân trang: `page` đến 10.000 kết quả đầu; để đi hết danh sách, dùng `next_cursor` của
     mỗi trang làm `cursor` cho trang sau (mỗi tài liệu xuất hiện đúng một lần)."""
-    result = search_documents(
-        es, settings.index_alias, filters, sort=sort, page=page, size=size, cursor=cursor
-    )
-    return SearchResponse(
+    alias = settings.index_alias
+    request = search_request(alias, filters, sort=sort, page=page, size=size, cursor=cursor)
+    answer = await es.search(**request)
+    result = search_page(answer, filters, sort=sort, page=page, size=size, cursor=cursor)
+    return model_response(SearchResponse(
         query=filters.q, sort=sort, total=result.total, page=page, size=size,
         hits=result.hits, next_cursor=result.next_cursor,
-    )  # fmt: skip
+    ))  # fmt: skip

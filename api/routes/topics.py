@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
-from api.deps import EsDep, FiltersDep, SettingsDep, VocabularyDep
-from indexer.analytics import TopicRanking, topic_ranking
+from api.deps import AsyncEsDep, FiltersDep, SettingsDep, VocabularyDep
+from api.responses import model_response
+from indexer.analytics import TopicRanking, topic_ranking_from, topic_ranking_search
 
 router = APIRouter(tags=["analytics"])
 
@@ -15,11 +17,12 @@ DEFAULT_SPAN = timedelta(days=7)
 
 
 @router.get("/topics", response_model=TopicRanking, summary="Xếp hạng chủ đề theo dõi")
-def get_topics(
-    es: EsDep, settings: SettingsDep, vocabulary: VocabularyDep, filters: FiltersDep
-) -> TopicRanking:
+async def get_topics(
+    es: AsyncEsDep, settings: SettingsDep, vocabulary: VocabularyDep, filters: FiltersDep
+) -> Response:
     """Mọi chủ đề theo dõi (hoặc các chủ đề trong `topic`), nhiều tài liệu nhất trước, với
     tỷ lệ tiêu cực và mức thay đổi so với kỳ trước có cùng độ dài (kết thúc tại `since`).
     Một tài liệu có thể thuộc nhiều chủ đề. Mặc định: 7 ngày đến bây giờ."""
     window = filters.window(DEFAULT_SPAN)
-    return topic_ranking(es, settings.index_alias, window, vocabulary)
+    response = await es.search(**topic_ranking_search(settings.index_alias, window, vocabulary))
+    return model_response(topic_ranking_from(response, window, vocabulary))

@@ -6,9 +6,11 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
-from api.deps import EsDep, FiltersDep, SettingsDep
-from indexer.analytics import Trends, trends
+from api.deps import AsyncEsDep, FiltersDep, SettingsDep
+from api.responses import json_response
+from indexer.analytics import Trends, trends_body, trends_search
 from indexer.buckets import Interval
 
 router = APIRouter(tags=["analytics"])
@@ -22,14 +24,14 @@ DEFAULT_SPAN: dict[Interval, timedelta] = {
 
 
 @router.get("/trends", response_model=Trends, summary="Diễn biến theo thời gian")
-def get_trends(
-    es: EsDep,
+async def get_trends(
+    es: AsyncEsDep,
     settings: SettingsDep,
     filters: FiltersDep,
     interval: Annotated[
         Interval, Query(description="Độ dài mỗi khoảng: hour, day, week (từ thứ Hai), month")
     ] = "day",
-) -> Trends:
+) -> Response:
     """Số tài liệu theo từng khoảng thời gian, tách theo cảm xúc (tiêu cực, trung lập, tích
     cực, chưa gán) kèm tỷ lệ tiêu cực. Khoảng chia theo **giờ Việt Nam** (Asia/Ho_Chi_Minh,
     `time_zone` của date_histogram); khoảng không có tài liệu vẫn được liệt kê (đếm 0).
@@ -38,4 +40,5 @@ def get_trends(
     Mặc định: `until` là bây giờ; `since` lùi 2 ngày (hour), 30 ngày (day), 26 tuần (week)
     hoặc 365 ngày (month). Tối đa 1.000 khoảng (nhiều hơn: 422)."""
     window = filters.window(DEFAULT_SPAN[interval])
-    return trends(es, settings.index_alias, window, interval)
+    response = await es.search(**trends_search(settings.index_alias, window, interval))
+    return json_response(trends_body(response, window, interval))

@@ -9,11 +9,12 @@ With ``api_auth`` off, every caller is anonymous with every right, limited per a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from elasticsearch import Elasticsearch
 from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.security.audit import STATE_KEY
 from api.security.keys import ApiKey, KeyStore, Role, role_at_least
@@ -121,11 +122,14 @@ def caller(request: Request) -> Principal | None:
     return principal
 
 
-def require(role: Role) -> Callable[[Request], Principal | None]:
+def require(role: Role) -> Callable[[Request], Awaitable[Principal | None]]:
     """A dependency: the caller must hold ``role`` or a higher one."""
 
-    def guard(request: Request) -> Principal | None:
-        principal = caller(request)
+    async def guard(request: Request) -> Principal | None:
+        if _security(request).enabled:  # may look the key up in Elasticsearch: off the loop
+            principal = await run_in_threadpool(caller, request)
+        else:  # in memory only: a thread hop would cost more than the check
+            principal = caller(request)
         if principal is not None and not role_at_least(principal.role, role):
             raise HTTPException(
                 403,

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from api.routes.search import SearchResponse
+from indexer.analytics import TopicRanking, Trends
 from indexer.documents import AnyDocument
 from indexer.filters import Vocabulary
 from tests.api.corpus import (
@@ -250,3 +252,25 @@ def test_keywords_with_negative_split(api: TestClient, corpus: list[AnyDocument]
     )[:3]
     plain = api.get("/keywords", params={"topic": "dat_dai"}).json()
     assert plain["negative_keywords"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/trends", {"interval": "day", "since": "2026-11-01", "until": "2026-11-21"}),
+        ("/trends", {"interval": "hour", "since": "2026-11-15T06:30:00+07:00"}),
+        ("/topics", {"since": "2026-11-01", "until": "2026-11-21"}),
+        ("/search", {"q": "đền bù", "sort": "time", "size": 3}),
+    ],
+)
+def test_hand_built_answers_match_their_declared_model(
+    api: TestClient, path: str, params: dict[str, str]
+) -> None:
+    """/trends, /topics and /search send JSON they build themselves (api.responses): it must
+    read back into the model their OpenAPI declares and serialise to the very same JSON."""
+    model = {"/trends": Trends, "/topics": TopicRanking, "/search": SearchResponse}[path]
+    response = api.get(path, params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert model.model_validate(body).model_dump(mode="json") == body

@@ -105,3 +105,19 @@ def test_elasticsearch_down_gives_503_everywhere(
     assert response.status_code == 503, response.text
     assert "ConnectionError" in response.json()["reason"]
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("path", FILTERED)
+def test_elasticsearch_down_gives_503_from_the_route_itself(
+    vocabulary: Vocabulary, path: str, tmp_path: Path
+) -> None:
+    """With auth off the route's own search meets the outage: sync and async clients alike."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, es_url=f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2,
+        data_dir=tmp_path, api_auth=False,
+    )  # fmt: skip
+    with TestClient(create_app(settings, vocabulary), raise_server_exceptions=False) as client:
+        response = client.get(path, params={"q": "đền bù"} if path == "/search" else None)
+    assert response.status_code == 503, response.text
+    assert "ConnectionError" in response.json()["reason"]
+    assert "Traceback" not in response.text

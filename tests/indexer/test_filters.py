@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +20,7 @@ from indexer.filters import (
     parse_bound,
 )
 from indexer.queries import decode_cursor, encode_cursor
-from indexer.snippets import folded_terms, mark, snippet
+from indexer.snippets import _spans, folded_terms, mark, snippet
 from indexer.text import fold, fold_with_offsets
 
 VOCABULARY = Vocabulary(topics={"dat_dai": "Đất đai"}, categories={"phap-luat": "Pháp luật"})
@@ -145,3 +148,37 @@ def test_cursor_round_trip_and_tampering() -> None:
             decode_cursor(bad, "time")
     with pytest.raises(FilterError):
         decode_cursor(cursor, "relevance")
+
+
+def _spans_by_folding(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """The reference: fold the whole text, match the folded words, map back."""
+    folded, offsets = fold_with_offsets(text)
+    words = "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
+    found = re.finditer(rf"(?<!\w)(?:{words})(?!\w)", folded)
+    return [(offsets[m.start()], offsets[m.end() - 1] + 1) for m in found]
+
+
+ODD_TEXTS = [
+    "THỦ TỤC hành chính; Thu_tuc; thủtục; 2thu tuc3",
+    "Thu\u0309 tu\u0323c (NFD, marks apart) and ĐỀN BÙ, Đền bù, đền bù",
+    "Kelvin \u212a, ﬁle, İstanbul, straße, Σίσυφος, 東京 thủ tục 🙂 thủ tục",
+    "tiếng Việt ÿ ǅ ǆ ß ẞ ı ŉ ᾳ ǰ thu tuc",
+    "",
+]
+QUERIES = ["thu tuc", "den bu", "dat dai", "k file", "istanbul", "σισυφος", "東京", "ǆ", "2thu"]
+
+
+def test_matching_as_written_finds_what_folding_finds() -> None:
+    """``mark`` matches most texts without folding them (indexer.snippets): same spans as
+    folding every text, on our in-domain corpus and on texts built to trip it."""
+    corpus = Path(__file__).parents[2] / "data" / "indomain" / "dev.jsonl"
+    texts = [json.loads(line)["text"] for line in corpus.read_text("utf-8").splitlines()]
+    words = sorted({w for t in texts[:200] for w in fold(t).split() if w.isalpha()})
+    queries = [*QUERIES, *(" ".join(words[i : i + 2]) for i in range(0, len(words), 37))]
+    checked = 0
+    for text in [*texts, *ODD_TEXTS]:
+        for query in queries:
+            terms = folded_terms(query)
+            assert _spans(text, terms) == _spans_by_folding(text, terms), (text, query)
+            checked += bool(_spans_by_folding(text, terms))
+    assert checked > 100  # the comparison saw many real matches, not only empty ones
