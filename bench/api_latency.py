@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -164,6 +165,35 @@ def run_concurrently(work: list[Callable[[], None]], clients: int) -> list[float
     return latencies
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, in milliseconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU milliseconds per request of this process (the clients), the API and Elasticsearch
+    over one phase: where the time of a saturated machine goes."""
+
+    def __init__(self, api_pid: int, es_pid: int | None) -> None:
+        self.pids = {"api": api_pid, "es": es_pid}
+
+    def __enter__(self) -> CpuMeter:
+        self.began = {"client": time.process_time() * 1000} | {
+            name: cpu_ms(pid) for name, pid in self.pids.items() if pid is not None
+        }
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        now = {"client": time.process_time() * 1000} | {
+            name: cpu_ms(pid) for name, pid in self.pids.items() if pid is not None
+        }
+        self.used = {name: now[name] - self.began[name] for name in self.began}
+
+    def per_request(self, requests: int) -> str:
+        return " ".join(f"{name} {ms / requests:.1f}" for name, ms in self.used.items())
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
@@ -220,6 +250,7 @@ def main() -> None:
         update={"index_alias": args.alias, "api_auth": False, "api_rate_limit_per_minute": 0}
     )
     LocalNode(settings).start()
+    es_pid = LocalNode(settings).pid()
     es = make_client(settings).options(request_timeout=60)
     if not es.indices.exists_alias(name=args.alias):
         sys.exit(f"no alias {args.alias}: run python bench/api_corpus.py --alias {args.alias}")
@@ -239,13 +270,17 @@ def main() -> None:
             http = urllib3.HTTPConnectionPool(host, int(port), maxsize=args.clients, timeout=60)
 
             es.indices.clear_cache(index=args.alias, request=True, query=True)
-            api_ms = run_concurrently(
-                [partial(call_api, http, endpoint, params) for params in batch], args.clients
-            )
+            with CpuMeter(server.pid, es_pid) as api_cpu:
+                api_ms = run_concurrently(
+                    [partial(call_api, http, endpoint, params) for params in batch], args.clients
+                )
             es.indices.clear_cache(index=args.alias, request=True, query=True)
-            es_ms = run_concurrently([partial(call_es, es, s) for s in queries], args.clients)
+            with CpuMeter(server.pid, es_pid) as es_cpu:
+                es_ms = run_concurrently([partial(call_es, es, s) for s in queries], args.clients)
             http.close()
-            rows.append((endpoint, api_ms, es_ms, sum(len(s) for s in queries) / len(queries)))
+            calls = sum(len(s) for s in queries) / len(queries)
+            cpu = (api_cpu.per_request(len(batch)), es_cpu.per_request(len(batch)))
+            rows.append((endpoint, api_ms, es_ms, calls, cpu))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -255,11 +290,14 @@ def main() -> None:
     header = (f"{'endpoint':<10}{'API p50':>9}{'API p95':>9}{'ES p50':>9}{'ES p95':>9}"
               f"{'API-ES p50':>12}{'ES calls/req':>14}")  # fmt: skip
     print(header)
-    for endpoint, api_ms, es_ms, calls in rows:
+    for endpoint, api_ms, es_ms, calls, _ in rows:
         a50, a95 = percentile(api_ms, 50), percentile(api_ms, 95)
         e50, e95 = percentile(es_ms, 50), percentile(es_ms, 95)
         print(f"{endpoint:<10}{a50:>9.1f}{a95:>9.1f}{e50:>9.1f}{e95:>9.1f}{a50 - e50:>12.1f}"
               f"{calls:>14.1f}")  # fmt: skip
+    print("CPU milliseconds per request (user + system), by process:")
+    for endpoint, *_, (api_phase, es_phase) in rows:
+        print(f"{endpoint:<10}API phase: {api_phase}; ES phase: {es_phase}")
     version = LocalNode(settings).status().version
     print(
         f"(milliseconds; Elasticsearch {version}, heap {settings.es_heap}; "
