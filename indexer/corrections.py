@@ -32,10 +32,15 @@ __all__ = [
     "SENTIMENT_LABELS",
     "Correction",
     "CorrectionError",
+    "CorrectionNote",
     "CorrectionStore",
     "Corrector",
+    "Labels",
     "Snapshot",
+    "effective_labels",
+    "latest_notes",
     "latest_per_document",
+    "latest_search",
     "mapping",
 ]
 
@@ -87,11 +92,10 @@ class Snapshot(_Model):
     model_version: Keyword | None = None
 
 
-class Correction(_Model):
-    """One analyst's correction of one document."""
+class CorrectionNote(_Model):
+    """A correction as a result list shows it: the labels, who and when (no snapshot)."""
 
     id: Keyword = Field(description="id của lần hiệu chỉnh")
-    document_id: Keyword = Field(description="id của tài liệu được hiệu chỉnh")
     sentiment: Keyword | None = Field(
         None, description="cảm xúc đúng (negative, neutral, positive); trống: không sửa"
     )
@@ -101,7 +105,51 @@ class Correction(_Model):
     note: NoteText | None = Field(None, description="ghi chú của người hiệu chỉnh")
     by: Corrector
     created_at: Date = Field(description="thời điểm hiệu chỉnh (UTC)")
+
+
+class Correction(CorrectionNote):
+    """One analyst's correction of one document."""
+
+    document_id: Keyword = Field(description="id của tài liệu được hiệu chỉnh")
     snapshot: Snapshot
+
+
+class Labels(BaseModel):
+    sentiment: str | None = Field(description="Cảm xúc: negative, neutral, positive")
+    watch_topics: list[str] = Field(description="Các chủ đề theo dõi (mã)")
+
+
+def effective_labels(source: Mapping[str, Any], correction: CorrectionNote | None) -> Labels:
+    """The labels that hold: the analyst's where they corrected, the model's elsewhere."""
+    sentiment = (source.get("sentiment") or {}).get("label")
+    topics = list(source.get("watch_topics") or [])
+    if correction is not None and correction.sentiment is not None:
+        sentiment = correction.sentiment
+    if correction is not None and correction.watch_topics is not None:
+        topics = list(correction.watch_topics)
+    return Labels(sentiment=sentiment, watch_topics=topics)
+
+
+def latest_search(index: str, document_ids: Collection[str]) -> dict[str, Any]:
+    """The search (keyword arguments of ``search``) for the latest correction of each of
+    ``document_ids``: one hit per document (``collapse``), without the snapshot."""
+    return {
+        "index": index,
+        "ignore_unavailable": True,  # no correction yet: no index yet
+        "size": len(document_ids),
+        "query": {"terms": {"document_id": sorted(document_ids)}},
+        "collapse": {"field": "document_id"},
+        "sort": [{"created_at": "desc"}, {"id": "desc"}],
+        "source_excludes": ["snapshot"],
+    }
+
+
+def latest_notes(response: Any) -> dict[str, CorrectionNote]:
+    """Document id -> its latest correction, from the answer to ``latest_search``."""
+    return {
+        hit["_source"]["document_id"]: CorrectionNote.model_validate(hit["_source"])
+        for hit in response["hits"]["hits"]
+    }
 
 
 def mapping() -> dict[str, Any]:
@@ -225,6 +273,12 @@ class CorrectionStore:
             sort=[{"created_at": "desc"}, {"id": "desc"}],
         )  # fmt: skip
         return [Correction.model_validate(h["_source"]) for h in response["hits"]["hits"]]
+
+    def latest_of(self, document_ids: Collection[str]) -> dict[str, CorrectionNote]:
+        """The latest correction of each of ``document_ids`` that has one."""
+        if not document_ids:
+            return {}
+        return latest_notes(self.es.search(**latest_search(self.index, document_ids)))
 
     def latest(self, document_id: str) -> Correction | None:
         found = self.history(document_id, size=1)

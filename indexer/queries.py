@@ -15,6 +15,7 @@ from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
 from indexer.buckets import local_time
+from indexer.corrections import CorrectionNote, Labels, effective_labels
 from indexer.filters import (
     ENGAGEMENT_SORT,
     TIME_FIELD,
@@ -37,6 +38,7 @@ __all__ = [
     "search_documents",
     "search_page",
     "search_request",
+    "with_corrections",
 ]
 
 HIGHLIGHT_FIELDS = ("title", "lead", "text")
@@ -73,6 +75,14 @@ class Hit(BaseModel):
     score: float | None = None
     highlight: dict[str, list[str]] = Field(
         description="Đoạn trích có từ khóa được đánh dấu bằng <mark> (đã mã hóa HTML), theo trường"
+    )
+    correction: CorrectionNote | None = Field(
+        None, description="Lần hiệu chỉnh mới nhất của cán bộ phân tích, nếu có"
+    )
+    effective: Labels | None = Field(
+        None,
+        description="Nhãn có hiệu lực: đã hiệu chỉnh nếu có, nếu không thì của mô hình "
+        "(`sentiment`, `watch_topics` ở trên vẫn là nhãn của mô hình)",
     )
 
 
@@ -212,6 +222,18 @@ def search_page(
         hits=hits,
         next_cursor=encode_cursor(sort, raw[len(hits) - 1]["sort"]) if more and hits else None,
     )
+
+
+def with_corrections(page: SearchPage, notes: dict[str, CorrectionNote]) -> SearchPage:
+    """``page`` with each hit's latest correction (``notes``: from ``latest_search``) and the
+    labels in effect."""
+    hits = []
+    for hit in page.hits:
+        note = notes.get(hit.id)
+        model = {"sentiment": {"label": hit.sentiment}, "watch_topics": hit.watch_topics}
+        labels = effective_labels(model, note)
+        hits.append(hit.model_copy(update={"correction": note, "effective": labels}))
+    return page.model_copy(update={"hits": hits})
 
 
 def search_documents(

@@ -12,7 +12,13 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from indexer.corrections import Correction, CorrectionStore
+from indexer.corrections import (
+    Correction,
+    CorrectionNote,
+    CorrectionStore,
+    Labels,
+    effective_labels,
+)
 from indexer.documents import Article, Comment
 
 __all__ = [
@@ -56,6 +62,12 @@ class ThreadComment(CommentView):  # type: ignore[misc,valid-type]
     children: list[ThreadComment] = Field(
         default_factory=list, description="Các trả lời cho bình luận này, theo thời gian"
     )
+    correction: CorrectionNote | None = Field(
+        None, description="Lần hiệu chỉnh mới nhất của bình luận này, nếu có"
+    )
+    effective: Labels | None = Field(
+        None, description="Nhãn có hiệu lực (đã hiệu chỉnh, hoặc của mô hình)"
+    )
 
 
 class Thread(BaseModel):
@@ -65,11 +77,6 @@ class Thread(BaseModel):
         description="Bình luận gốc theo thời gian, trả lời lồng trong `children`; một trả lời "
         "mà bình luận cha không nằm trong số trả về thì đứng ở cấp gốc (xem parent_id)"
     )
-
-
-class Labels(BaseModel):
-    sentiment: str | None = Field(description="Cảm xúc: negative, neutral, positive")
-    watch_topics: list[str] = Field(description="Các chủ đề theo dõi (mã)")
 
 
 class DocumentThread(BaseModel):
@@ -85,17 +92,6 @@ class DocumentThread(BaseModel):
     )
 
 
-def effective_labels(source: dict[str, Any], correction: Correction | None) -> Labels:
-    """The labels that hold: the analyst's where they corrected, the model's elsewhere."""
-    sentiment = (source.get("sentiment") or {}).get("label")
-    topics = list(source.get("watch_topics") or [])
-    if correction is not None and correction.sentiment is not None:
-        sentiment = correction.sentiment
-    if correction is not None and correction.watch_topics is not None:
-        topics = list(correction.watch_topics)
-    return Labels(sentiment=sentiment, watch_topics=topics)
-
-
 def nest(comments: list[ThreadComment], article_id: str) -> list[ThreadComment]:
     """Replies under their parents; top-level comments (and orphans) in the given order."""
     by_id = {c.id: c for c in comments}
@@ -107,6 +103,16 @@ def nest(comments: list[ThreadComment], article_id: str) -> list[ThreadComment]:
         else:
             top.append(comment)
     return top
+
+
+def _corrected(
+    source: dict[str, Any], notes: dict[str, CorrectionNote], asked: dict[str, Any]
+) -> dict[str, Any]:
+    """``correction`` and ``effective`` of a thread comment, when corrections were asked for."""
+    if not asked:
+        return {}
+    note = notes.get(source["id"])
+    return {"correction": note, "effective": effective_labels(source, note)}
 
 
 def find_source(client: Elasticsearch, alias: str, doc_id: str) -> dict[str, Any] | None:
@@ -150,7 +156,14 @@ def get_document(
         source_excludes=list(HIDDEN_FIELDS),
         track_total_hits=True,
     )
-    comments = [ThreadComment.model_validate(h["_source"]) for h in response["hits"]["hits"]]
+    sources = [h["_source"] for h in response["hits"]["hits"]]
+    notes: dict[str, CorrectionNote] = {}
+    if corrections_index is not None:
+        notes = CorrectionStore(client, corrections_index).latest_of([s["id"] for s in sources])
+    comments = [
+        ThreadComment.model_validate(source).model_copy(update=_corrected(source, notes, extra))
+        for source in sources
+    ]
     thread = Thread(
         total=int(response["hits"]["total"]["value"]),
         returned=len(comments),

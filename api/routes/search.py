@@ -11,7 +11,15 @@ from pydantic import BaseModel, Field
 
 from api.deps import AsyncEsDep, FiltersDep, SettingsDep
 from api.responses import model_response
-from indexer.queries import MAX_RESULT_WINDOW, Hit, SortName, search_page, search_request
+from indexer.corrections import latest_notes, latest_search
+from indexer.queries import (
+    MAX_RESULT_WINDOW,
+    Hit,
+    SortName,
+    search_page,
+    search_request,
+    with_corrections,
+)
 
 router = APIRouter(tags=["search"])
 
@@ -57,11 +65,18 @@ async def search(
     tài liệu khớp bộ lọc. Kết quả kèm đoạn trích với từ khóa trong `<mark>` (đã mã hóa HTML).
 
     Phân trang: `page` đến 10.000 kết quả đầu; để đi hết danh sách, dùng `next_cursor` của
-    mỗi trang làm `cursor` cho trang sau (mỗi tài liệu xuất hiện đúng một lần)."""
+    mỗi trang làm `cursor` cho trang sau (mỗi tài liệu xuất hiện đúng một lần).
+
+    Mỗi kết quả kèm `correction` (lần hiệu chỉnh mới nhất của cán bộ phân tích, nếu có) và
+    `effective` (nhãn có hiệu lực)."""
     alias = settings.index_alias
     request = search_request(alias, filters, sort=sort, page=page, size=size, cursor=cursor)
     answer = await es.search(**request)
     result = search_page(answer, filters, sort=sort, page=page, size=size, cursor=cursor)
+    if result.hits:  # the analysts' corrections of these hits, in one more search
+        ids = [hit.id for hit in result.hits]
+        notes = latest_notes(await es.search(**latest_search(settings.corrections_index, ids)))
+        result = with_corrections(result, notes)
     return model_response(SearchResponse(
         query=filters.q, sort=sort, total=result.total, page=page, size=size,
         hits=result.hits, next_cursor=result.next_cursor,

@@ -88,6 +88,46 @@ def test_viewer_is_refused_and_analyst_correction_shows_at_once(
 
 
 @pytest.mark.es
+def test_a_comment_correction_shows_in_its_thread_and_in_search(
+    api: TestClient, keys: dict[Role, dict[str, str]]
+) -> None:
+    thread = api.get(f"/documents/{SPIKE}", headers=keys["viewer"]).json()["thread"]
+    comments = thread["comments"]
+    assert len(comments) >= 2
+    target, other = comments[0], comments[1]
+    assert target["correction"] is None
+    assert target["effective"]["sentiment"] == target["sentiment"]["label"]
+    wanted = "positive" if target["sentiment"]["label"] != "positive" else "negative"
+
+    url = f"/documents/{target['id']}/corrections"
+    body = {"sentiment": wanted, "watch_topics": ["moi_truong"]}
+    made = api.post(url, json=body, headers=keys["analyst"])
+    assert made.status_code == 201, made.text
+    older = api.post(url, json={"sentiment": "neutral"}, headers=keys["analyst"])
+    assert older.status_code == 201
+    latest = api.post(url, json=body, headers=keys["admin"]).json()["correction"]
+
+    shown = api.get(f"/documents/{SPIKE}", headers=keys["viewer"]).json()["thread"]["comments"]
+    by_id = {c["id"]: c for c in shown}
+    assert by_id[target["id"]]["correction"]["id"] == latest["id"]  # the latest of three
+    assert by_id[target["id"]]["correction"]["by"]["role"] == "admin"
+    assert by_id[target["id"]]["effective"] == {"sentiment": wanted, "watch_topics": ["moi_truong"]}
+    assert by_id[target["id"]]["sentiment"] == target["sentiment"]  # the model's is kept
+    assert by_id[other["id"]]["correction"] is None
+
+    hits = api.get("/search", params={"q": "cuong che", "kind": "comment", "size": 100},
+                   headers=keys["viewer"]).json()["hits"]  # fmt: skip
+    found = {h["id"]: h for h in hits}
+    assert target["id"] in found
+    assert other["id"] in found
+    assert found[target["id"]]["correction"]["id"] == latest["id"]
+    assert found[target["id"]]["effective"] == {"sentiment": wanted, "watch_topics": ["moi_truong"]}
+    assert found[target["id"]]["sentiment"] == target["sentiment"]["label"]
+    assert found[other["id"]]["correction"] is None
+    assert found[other["id"]]["effective"]["sentiment"] == other["sentiment"]["label"]
+
+
+@pytest.mark.es
 def test_unknown_document_is_404(api: TestClient, keys: dict[Role, dict[str, str]]) -> None:
     response = api.post("/documents/khong-co/corrections", json={"sentiment": "negative"},
                         headers=keys["analyst"])  # fmt: skip

@@ -107,6 +107,18 @@ def test_analyst_corrects_a_comment_and_sees_it_at_once(
     assert wanted in badge.get_attribute("class")
     full_page_screenshot(driver, Path(screenshot_dir()) / "dashboard-correction.png")
 
+    # A fresh page lists the comment with the corrected labels, from /search itself.
+    driver.refresh()
+    wait(driver, lambda d: d.execute_script(
+        "const p = document.getElementById('comments-panel');"
+        "return p && p.dataset.state === 'ready'"
+    ), "the dashboard to load again")  # fmt: skip
+    again = driver.find_element("css selector", f"#comments-list li.hit[data-id='{doc_id}']")
+    badge = again.find_element("css selector", ".meta .badge")
+    assert badge.get_attribute("data-corrected") == "true"
+    assert wanted in badge.get_attribute("class")
+    assert "Y tế" in [t.text for t in again.find_elements("css selector", ".links .tag")]
+
     stored = httpx.get(f"{url}documents/{doc_id}", headers={"X-API-Key": key}, timeout=30).json()
     assert stored["correction"]["sentiment"] == wanted
     assert "y_te" in stored["correction"]["watch_topics"]

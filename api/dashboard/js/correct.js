@@ -6,7 +6,7 @@
 import { ApiError, apiGet, apiPost } from "./api.js";
 import { el } from "./dom.js";
 import { SENTIMENT_LABELS, formatInstant } from "./format.js";
-import { sentimentBadge } from "./panels.js";
+import { correctedBadge } from "./panels.js";
 
 const SENTIMENTS = ["negative", "neutral", "positive"];
 
@@ -43,11 +43,7 @@ function showEffective(li, found) {
   const meta = li.querySelector(".meta");
   const old = meta && meta.querySelector(".badge");
   if (!old || !found.correction) return;
-  const badge = sentimentBadge(found.effective.sentiment);
-  badge.title = "Nhãn đã được cán bộ hiệu chỉnh";
-  badge.classList.add("corrected");
-  badge.dataset.corrected = "true";
-  old.replaceWith(badge);
+  old.replaceWith(correctedBadge(found.effective.sentiment));
 }
 
 function form(found, topicLabels, onSave) {

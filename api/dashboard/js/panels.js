@@ -93,6 +93,15 @@ export function sentimentBadge(label) {
   return el("span", { className: `badge ${name}` }, SENTIMENT_LABELS[name]);
 }
 
+// The badge of labels an analyst corrected: the label in effect, marked as corrected.
+export function correctedBadge(label) {
+  const badge = sentimentBadge(label);
+  badge.title = "Nhãn đã được cán bộ hiệu chỉnh";
+  badge.classList.add("corrected");
+  badge.dataset.corrected = "true";
+  return badge;
+}
+
 export function renderSpike(spike, { onPick }) {
   const where = spike.dimension === "topic" ? "Chủ đề" : "Địa bàn";
   const counted = spike.kind === "negative" ? "tài liệu tiêu cực" : "tài liệu";
@@ -148,14 +157,18 @@ export function renderHit(hit, topicLabels, { onCorrect } = {}) {
   const title = hit.highlight && hit.highlight.title && hit.highlight.title.length
     ? el("h3", { className: "hit-title" }, highlighted(hit.highlight.title[0]))
     : hit.title ? el("h3", { className: "hit-title" }, hit.title) : null;
-  const topics = (hit.watch_topics || []).map((key) => el("span", { className: "tag" }, topicLabels.get(key) || key));
+  // A corrected hit shows the labels in effect (the analyst's); the model's stay in the API.
+  const corrected = Boolean(hit.correction && hit.effective);
+  const labels = corrected ? hit.effective : hit;
+  const badge = corrected ? correctedBadge(labels.sentiment) : sentimentBadge(labels.sentiment);
+  const topics = (labels.watch_topics || []).map((key) => el("span", { className: "tag" }, topicLabels.get(key) || key));
   const correct = onCorrect
     ? el("button", { type: "button", className: "link correct-open", onclick: (event) => onCorrect(event.currentTarget.closest("li.hit"), hit) },
       "Hiệu chỉnh nhãn")
     : null;
   return el("li", { className: "hit", dataset: { id: hit.id } },
     el("p", { className: "meta" },
-      sentimentBadge(hit.sentiment), " ",
+      badge, " ",
       el("span", { className: "source" }, hit.source_name || hit.source), " · ",
       el("time", { datetime: hit.published_at || "" }, hit.published_at ? formatInstant(hit.published_at) : "không rõ thời gian"),
       hit.likes ? ` · ${formatCount(hit.likes)} lượt thích` : "",
