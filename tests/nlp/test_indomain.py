@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.indomain import DATA_DIR, build, load_split
+from nlp.indomain import DATA_DIR, TRAIN_ONLY_WRITERS, build, load_split, near_copy
 from nlp.topics import WatchTopics
 
 
@@ -73,4 +73,9 @@ def test_shipped_splits_are_disjoint_and_valid():
     for row in train + dev:
         assert row.sentiment in ("negative", "neutral", "positive")
         assert set(row.topics) <= keys
-    assert len(dev) >= 0.2 * (len(train) + len(dev))
+    split = [r for r in train if r.id.split("-")[0] not in TRAIN_ONLY_WRITERS]
+    assert len(dev) >= 0.2 * (len(split) + len(dev))
+    later = [r for r in train if r.id.split("-")[0] in TRAIN_ONLY_WRITERS]
+    assert later  # the train-only writers are in train...
+    assert not [r for r in dev if r.id.split("-")[0] in TRAIN_ONLY_WRITERS]  # ...never in dev
+    assert not [r.id for r in later if near_copy(r.text, dev)]

@@ -27,9 +27,11 @@ FLOORS = [
     # rule for that retraining: no public dev set drops more than 0.01 from the VSFC-only model,
     # so the floor is 0.8004 - 0.01 (the 0.80 target was met by the VSFC-only model).
     ("sentiment", "uit_vsfc", "macro_f1", 0.7904),
-    # uit_vsmec mapped (not trained on): 0.3633 before, 0.4002 now; floor = 0.3633 - 0.01.
+    # With writers c and d in the in-domain train split (issue 7): VSFC 0.7990.
+    # uit_vsmec mapped (not trained on): 0.3633 before, 0.4002, now 0.4357; floor = 0.3633 - 0.01.
     ("sentiment", "uit_vsmec", "macro_f1", 0.3533),
-    # In-domain dev (data/indomain, our news comments and leads): target 0.80 met (0.8489).
+    # In-domain dev (data/indomain, our news comments and leads): target 0.80 met (0.8489,
+    # 0.8507 with writers c and d).
     ("sentiment", "indomain", "macro_f1", 0.80),
     ("toxicity", "vihsd", "macro_f1", 0.62),  # target 0.62 met
     # Target 0.55 NOT met: reached 0.437 (linear n-grams, vihsd + victsd); floor = 0.437 - 0.01.
@@ -40,9 +42,9 @@ FLOORS = [
 
 
 # Watch topics on in-domain dev (data/indomain), rules + model as the tagger decides them:
-# micro-F1. Issue 7's target 0.85 is NOT met: rules alone 0.7985, rules + model 0.8324;
-# floor = 0.8324 - 0.01.
-WATCH_TOPICS_DEV_FLOOR = 0.8224
+# micro-F1. Issue 7's target 0.85: rules alone 0.7985, rules + model 0.8324; with writers c
+# and d in train 0.8421; with the rules revised on train 0.8516 (met); floor = 0.8516 - 0.01.
+WATCH_TOPICS_DEV_FLOOR = 0.8416
 
 
 @pytest.fixture(scope="module")
