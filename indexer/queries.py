@@ -31,6 +31,7 @@ __all__ = [
     "SORTS",
     "Hit",
     "IndexHealth",
+    "Paging",
     "SearchPage",
     "SortName",
     "count_by_kind",
@@ -160,17 +161,21 @@ def _hit(raw: dict[str, Any], terms: list[str]) -> Hit:
     )
 
 
-def search_request(
-    alias: str,
-    filters: Filters,
-    *,
-    sort: SortName = "relevance",
-    page: int = 1,
-    size: int = 20,
-    cursor: str | None = None,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a search: by ``page`` (up to ``MAX_RESULT_WINDOW`` results) or, without
+    limit, by ``cursor`` (``search_after``)."""
+
+    sort: SortName = "relevance"
+    page: int = 1
+    size: int = 20
+    cursor: str | None = None
+
+
+def search_request(alias: str, filters: Filters, paging: Paging) -> dict[str, Any]:
     """The search behind ``search_documents``, as keyword arguments of ``search``;
     ``FilterError`` for a page beyond the window or a bad cursor."""
+    page, size = paging.page, paging.size
     if page < 1 or size < 1 or page * size > MAX_RESULT_WINDOW:
         raise FilterError(
             "page",
@@ -180,15 +185,15 @@ def search_request(
         )
     # By page, the total says whether more follow; by cursor, one more hit than asked does
     # (from + size may not pass the window, search_after has no window).
-    paging: dict[str, Any] = {"from_": (page - 1) * size, "size": size}
-    if cursor is not None:
+    window: dict[str, Any] = {"from_": (page - 1) * size, "size": size}
+    if paging.cursor is not None:
         if page != 1:
             raise FilterError("page", "không dùng page cùng cursor (page with cursor)", page)
-        paging = {"search_after": decode_cursor(cursor, sort), "size": size + 1}
+        window = {"search_after": decode_cursor(paging.cursor, paging.sort), "size": size + 1}
     return {
         **search_target(alias, filters),
         "query": es_query(filters),
-        "sort": SORTS[sort],
+        "sort": SORTS[paging.sort],
         "track_scores": True,
         "highlight": {
             "pre_tags": ["<mark>"],
@@ -198,29 +203,26 @@ def search_request(
         },
         "source_excludes": HIDDEN_FIELDS,
         "track_total_hits": True,
-        **paging,
+        **window,
     }
 
 
-def search_page(
-    response: Any,
-    filters: Filters,
-    *,
-    sort: SortName = "relevance",
-    page: int = 1,
-    size: int = 20,
-    cursor: str | None = None,
-) -> SearchPage:
-    """The ``SearchPage`` in the answer to ``search_request`` (same arguments)."""
+def search_page(response: Any, filters: Filters, paging: Paging) -> SearchPage:
+    """The ``SearchPage`` in the answer to ``search_request(..., paging)``."""
     raw = response["hits"]["hits"]
     total = int(response["hits"]["total"]["value"])
+    size = paging.size
     terms = folded_terms(filters.q) if filters.q else []
     hits = [_hit(h, terms) for h in raw[:size]]
-    more = len(raw) > size if cursor is not None else (page - 1) * size + len(hits) < total
+    if paging.cursor is not None:
+        more = len(raw) > size
+    else:
+        more = (paging.page - 1) * size + len(hits) < total
+    last = raw[len(hits) - 1]["sort"] if hits else None
     return SearchPage(
         total=total,
         hits=hits,
-        next_cursor=encode_cursor(sort, raw[len(hits) - 1]["sort"]) if more and hits else None,
+        next_cursor=encode_cursor(paging.sort, last) if more and last is not None else None,
     )
 
 
@@ -249,9 +251,9 @@ def search_documents(
     """Documents matching ``filters`` (``filters.q``: accent-insensitive full text), sorted,
     with ``<mark>`` highlights. Pages by ``page`` up to ``MAX_RESULT_WINDOW`` results, or
     without limit by ``cursor`` (``search_after``); every page offers the next cursor."""
-    request = search_request(alias, filters, sort=sort, page=page, size=size, cursor=cursor)
-    response = client.search(**request)
-    return search_page(response, filters, sort=sort, page=page, size=size, cursor=cursor)
+    paging = Paging(sort, page, size, cursor)
+    response = client.search(**search_request(alias, filters, paging))
+    return search_page(response, filters, paging)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from indexer.corrections import latest_notes, latest_search
 from indexer.queries import (
     MAX_RESULT_WINDOW,
     Hit,
+    Paging,
     SortName,
     search_page,
     search_request,
@@ -69,10 +70,9 @@ async def search(
 
     Mỗi kết quả kèm `correction` (lần hiệu chỉnh mới nhất của cán bộ phân tích, nếu có) và
     `effective` (nhãn có hiệu lực)."""
-    alias = settings.index_alias
-    request = search_request(alias, filters, sort=sort, page=page, size=size, cursor=cursor)
-    answer = await es.search(**request)
-    result = search_page(answer, filters, sort=sort, page=page, size=size, cursor=cursor)
+    paging = Paging(sort, page, size, cursor)
+    answer = await es.search(**search_request(settings.index_alias, filters, paging))
+    result = search_page(answer, filters, paging)
     if result.hits:  # the analysts' corrections of these hits, in one more search
         ids = [hit.id for hit in result.hits]
         notes = latest_notes(await es.search(**latest_search(settings.corrections_index, ids)))
