@@ -19,6 +19,7 @@ from indexer.buckets import (
     Interval,
     bucket_count,
     bucket_end,
+    bucket_starts,
     date_histogram,
     local_time,
 )
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 SENTIMENT_AGG = {"sentiment": {"terms": {"field": "sentiment.label", "size": 3}}}
+EMPTY: dict[str, Any] = {"doc_count": 0, "sentiment": {"buckets": []}}  # a bucket with no documents
 MAX_SOURCES = 1_000
 MAX_PROVINCES = 100  # 34 provinces since July 2025; room for a few unresolved old names
 
@@ -153,7 +155,7 @@ def trends_search(alias: str, filters: Filters, interval: Interval) -> dict[str,
     """The search behind ``trends``, as keyword arguments of ``search``."""
     since, until = _window(filters)
     check_buckets(filters, interval)
-    over_time = date_histogram(since, until, interval, SENTIMENT_AGG)
+    over_time = date_histogram(since, until, interval, SENTIMENT_AGG, empty_buckets=False)
     return {**search_target(alias, filters), "size": 0, "query": es_query(filters),
             "track_total_hits": True, "aggs": {"over_time": over_time}}  # fmt: skip
 
@@ -162,10 +164,13 @@ def trends_body(response: Any, filters: Filters, interval: Interval) -> dict[str
     """``Trends`` as plain JSON-ready values, from the answer to ``trends_search``: the API
     sends these without building (and re-checking) a model per bucket."""
     since, until = _window(filters)
-    buckets = []
-    for raw in response["aggregations"]["over_time"]["buckets"]:
-        start = local_time(raw["key"])
-        buckets.append({"start": start, "end": bucket_end(start, interval), **counts_of(raw)})
+    found = {
+        local_time(raw["key"]): raw for raw in response["aggregations"]["over_time"]["buckets"]
+    }
+    buckets = [
+        {"start": start, "end": bucket_end(start, interval), **counts_of(found.get(start, EMPTY))}
+        for start in bucket_starts(since, until, interval)
+    ]
     return {"interval": interval, "time_zone": ES_TIME_ZONE, "since": since, "until": until,
             "total": int(response["hits"]["total"]["value"]), "buckets": buckets}  # fmt: skip
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.routes.search import SearchResponse
 from indexer.analytics import TopicRanking, Trends
+from indexer.client import make_client
 from indexer.documents import AnyDocument
 from indexer.filters import Vocabulary
 from tests.api.corpus import (
@@ -27,6 +28,7 @@ from tests.api.corpus import (
     local_day,
     province,
 )
+from vnopinion.settings import Settings
 
 pytestmark = pytest.mark.es
 
@@ -71,6 +73,31 @@ def test_empty_buckets_are_filled(api: TestClient) -> None:
     ).json()
     assert [b["start"][:10] for b in body["buckets"]] == ["2026-12-01", "2026-12-02", "2026-12-03"]
     assert all(b["count"] == 0 and b["negative_share"] is None for b in body["buckets"])
+
+
+def test_trends_over_a_closed_month_come_from_the_request_cache(
+    api: TestClient, corpus_settings: Settings
+) -> None:
+    """Two windows that both cover all of October: October's index answers the second from
+    its shard request cache, because the request no longer names the window's ends."""
+    client = make_client(corpus_settings)
+    alias = corpus_settings.index_alias
+
+    def cache_hits() -> int:
+        stats = client.indices.stats(index=alias, metric="request_cache")
+        return int(stats["_all"]["total"]["request_cache"]["hit_count"])
+
+    client.indices.clear_cache(index=alias, request=True)
+    first = api.get("/trends", params={"since": "2026-09-20", "until": "2026-11-03"})
+    before = cache_hits()
+    second = api.get("/trends", params={"since": "2026-09-27T08:00", "until": "2026-11-05"})
+    assert first.status_code == second.status_code == 200
+    assert cache_hits() > before
+    october = {b["start"]: b for b in first.json()["buckets"] if b["start"].startswith("2026-10")}
+    assert [b for b in second.json()["buckets"] if b["start"].startswith("2026-10")] == list(
+        october.values()
+    )
+    client.close()
 
 
 def test_weekly_trend_starts_on_monday(api: TestClient, corpus: list[AnyDocument]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -9,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer.buckets import bucket_count, bucket_end, bucket_floor
+from indexer.buckets import (
+    INTERVALS,
+    Interval,
+    bucket_count,
+    bucket_end,
+    bucket_floor,
+    bucket_starts,
+)
 from indexer.filters import (
     VN_TZ,
     FilterError,
@@ -93,6 +101,18 @@ def test_buckets_follow_the_vietnam_calendar() -> None:
     assert bucket_count(since, until, "week") == 5
     assert bucket_count(since, until, "hour") == 25 * 24
     assert bucket_count(datetime(2024, 1, 15, tzinfo=VN_TZ), until, "month") == 35
+
+
+@pytest.mark.parametrize("interval", INTERVALS)
+def test_bucket_starts_name_every_bucket_the_window_touches(interval: Interval) -> None:
+    since = datetime(2025, 12, 30, 17, 45, tzinfo=UTC)  # 00:45 on 31 December in Vietnam
+    until = datetime(2026, 3, 2, 9, 10, tzinfo=VN_TZ)
+    starts = bucket_starts(since, until, interval)
+    assert len(starts) == bucket_count(since, until, interval)
+    assert starts[0] == bucket_floor(since, interval)
+    assert starts[-1] < until <= bucket_end(starts[-1], interval)
+    assert all(bucket_end(a, interval) == b for a, b in itertools.pairwise(starts))
+    assert all(start.utcoffset() == timedelta(hours=7) for start in starts)
 
 
 def test_fold_with_offsets_maps_back_to_the_original() -> None:
