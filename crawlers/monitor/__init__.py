@@ -1,0 +1,1 @@
+"""The long-running monitor: ``vnopinion monitor`` (see ``crawlers.monitor.model``)."""
