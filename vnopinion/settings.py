@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     )
 
     # Alerts (`vnopinion alerts`): each new spike goes once to the log and once to the webhook.
+    monitor_index: str = Field(
+        "vnopinion-monitor", description="where the monitor publishes source health and metrics"
+    )
     alerts_webhook_url: SecretStr | None = Field(
         None, description="POST each new spike as JSON here (it may carry a token: kept secret)"
     )

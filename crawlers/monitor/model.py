@@ -25,6 +25,8 @@ __all__ = [
     "CycleReport",
     "ErrorKind",
     "HealthStatus",
+    "MetricsSnapshot",
+    "SourceCounters",
     "SourceHealth",
     "SourceOutcome",
     "ThreadPoll",
@@ -188,4 +190,67 @@ class SourceHealth:
         for key in ("last_cycle_at", "last_success_at", "next_due_at", "last_error_at"):
             if values.get(key) is not None:
                 values[key] = datetime.fromisoformat(values[key])
+        return cls(**values)
+
+
+@dataclass
+class SourceCounters:
+    """Running totals for one source since the monitor's state was created (they survive
+    restarts: Prometheus counters that never go back)."""
+
+    fetched_articles: int = 0
+    fetched_comments: int = 0
+    stored: int = 0  # tagged and stored (indexed or spooled)
+    indexed: int = 0
+    spooled: int = 0
+    failed: int = 0
+    requests: int = 0
+    errors: int = 0
+    cycles: int = 0
+    listed_last: int = 0  # article links its entry points gave in the latest cycle
+
+    def add(self, outcome: SourceOutcome) -> None:
+        self.fetched_articles += outcome.articles
+        self.fetched_comments += outcome.comments
+        self.stored += outcome.stored
+        self.indexed += outcome.indexed
+        self.spooled += outcome.spooled
+        self.failed += outcome.failed
+        self.requests += outcome.responses
+        self.errors += outcome.errors
+        if outcome.crawled_entry_points:
+            self.cycles += 1
+            self.listed_last = outcome.listed
+
+
+@dataclass
+class MetricsSnapshot:
+    """What ``GET /metrics`` exposes, as the monitor last published it."""
+
+    updated_at: datetime
+    started_at: datetime  # this monitor process
+    cycles: int  # cycles run, all processes together
+    cycle_failures: int  # cycles whose crawl process crashed or overran
+    cycle_duration_s_sum: float
+    last_cycle_id: str | None
+    last_cycle_duration_s: float | None
+    model_version: str | None  # the tagger's model_version
+    spool_pending: int  # documents waiting in the spool for Elasticsearch
+    threads_followed: int  # comment threads on the re-poll schedule
+    threads_due: int  # of which due now
+    sources_due: int
+    sources: dict[str, SourceCounters] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["updated_at"] = self.updated_at.isoformat()
+        data["started_at"] = self.started_at.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MetricsSnapshot:
+        values = dict(data)
+        values["updated_at"] = datetime.fromisoformat(values["updated_at"])
+        values["started_at"] = datetime.fromisoformat(values["started_at"])
+        values["sources"] = {k: SourceCounters(**v) for k, v in values["sources"].items()}
         return cls(**values)
