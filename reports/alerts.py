@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from elasticsearch import Elasticsearch
@@ -35,7 +35,9 @@ __all__ = [
     "AlertDocument",
     "AlertReport",
     "ChannelResult",
+    "Deliverable",
     "alert_message",
+    "deliver",
     "find_alerts",
     "payload_of",
     "run_alerts",
@@ -155,12 +157,21 @@ def find_alerts(
     return [_alert(s, c, detected_at) for s, c in zip(found.spikes, contexts, strict=True)]
 
 
-def payload_of(alert: Alert) -> dict[str, Any]:
+class Deliverable(Protocol):
+    """Anything sent as an alert: a spike (``Alert``) or a source's health (the monitor's
+    ``SourceHealthAlert``). ``key`` is stable: each key goes to each channel once."""
+
+    key: str
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
+
+
+def payload_of(alert: Deliverable) -> dict[str, Any]:
     """The JSON body sent to the webhook, and the log's line."""
     return alert.model_dump(mode="json")
 
 
-def _append_line(path: Path, alert: Alert) -> None:
+def _append_line(path: Path, alert: Deliverable) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(payload_of(alert), ensure_ascii=False)
     with path.open("a", encoding="utf-8") as log:
@@ -171,7 +182,7 @@ def _append_line(path: Path, alert: Alert) -> None:
 
 def _deliver(
     state: DeliveryState,
-    alerts: Sequence[Alert],
+    alerts: Sequence[Deliverable],
     log_path: Path,
     webhook: tuple[httpx.Client, str] | None,
 ) -> tuple[ChannelResult, ChannelResult | None]:
@@ -232,18 +243,27 @@ def run_alerts(
     (``ok`` is False) and the spike is tried again on the next run."""
     alerts = find_alerts(client, settings.index_alias, vocabulary, params, until=until, now=now)
     url = settings.alerts_webhook_url
-    with DeliveryState(settings.alerts_state_path) as state:
-        if dry_run:
+    if dry_run:
+        with DeliveryState(settings.alerts_state_path) as state:
             return _dry_run(state, alerts, settings.alerts_log_path, url is not None)
-        if url is None:
-            logged, posted = _deliver(state, alerts, settings.alerts_log_path, None)
-        else:
-            own = http is None
-            http = http or httpx.Client(timeout=settings.alerts_webhook_timeout_s)
-            try:
-                target = (http, url.get_secret_value())
-                logged, posted = _deliver(state, alerts, settings.alerts_log_path, target)
-            finally:
-                if own:
-                    http.close()
+    logged, posted = deliver(settings, alerts, http=http)
     return AlertReport(alerts, logged, posted, settings.alerts_log_path)
+
+
+def deliver(
+    settings: Settings, alerts: Sequence[Deliverable], *, http: httpx.Client | None = None
+) -> tuple[ChannelResult, ChannelResult | None]:
+    """Each alert once to the log and, when one is configured, once to the webhook (log and
+    webhook results; the webhook's is None without one)."""
+    url = settings.alerts_webhook_url
+    with DeliveryState(settings.alerts_state_path) as state:
+        if url is None:
+            return _deliver(state, alerts, settings.alerts_log_path, None)
+        own = http is None
+        http = http or httpx.Client(timeout=settings.alerts_webhook_timeout_s)
+        try:
+            target = (http, url.get_secret_value())
+            return _deliver(state, alerts, settings.alerts_log_path, target)
+        finally:
+            if own:
+                http.close()
