@@ -1,10 +1,11 @@
 """Is a source working? A judgement from its last few cycles, in words an analyst can act on.
 
 - ``broken``: the latest cycle that crawled its entry points failed outright: the crawl
-  crashed, a block or challenge page came back and nothing got through, no entry point gave a
-  list of articles because every one was refused (HTTP >= 400, network), or the entry points
-  answered with no articles where the previous successful cycles listed several
-  (``zero_yield``); also when the last two cycles could not read any article they fetched.
+  crashed, a block or challenge page came back and nothing got through (no listing, or
+  neither an article nor a comment), no entry point gave a list of articles because they were
+  refused (HTTP >= 400, network), or the entry points answered with no articles where the
+  previous successful cycles listed several (``zero_yield``); also when the last two cycles
+  could not read any article they fetched.
 - ``degraded``: it answered, but more than ``DEGRADED_ERROR_RATE`` of its requests failed over
   the recent cycles, or the last cycle had some errors.
 - ``ok`` otherwise; ``unknown`` before its first cycle.
@@ -128,7 +129,8 @@ def _broken(crawled: list[SourceOutcome], previous: SourceHealth | None) -> Verd
             f"Tiến trình thu thập bị lỗi hoặc quá giờ (the crawl process crashed{detail})",
             "crash",
         )
-    if latest.blocked and (latest.listed == 0 or latest.articles == 0):
+    nothing_through = latest.listed == 0 or latest.articles == latest.comments == 0
+    if latest.blocked and nothing_through:
         return Verdict(
             "broken",
             "Bị chặn bởi trang thử thách hoặc trang chặn bot, kiểu Cloudflare "
@@ -154,8 +156,11 @@ def _broken(crawled: list[SourceOutcome], previous: SourceHealth | None) -> Verd
         )
         # Once the window holds only empty cycles the history is gone: stay broken until
         # the entry points list articles again.
-        still = previous is not None and previous.last_error_kind == "zero_yield"
-        still = still and previous.status == "broken"
+        still = (
+            previous is not None
+            and previous.status == "broken"
+            and previous.last_error_kind == "zero_yield"
+        )
         if collapsed or still:
             median = f" (median {statistics.median(history):g})" if collapsed else ""
             return Verdict(

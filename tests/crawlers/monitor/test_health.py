@@ -113,6 +113,12 @@ def test_block_page_is_broken_at_the_first_failing_cycle() -> None:
 def test_some_blocked_articles_with_others_through_is_only_degraded() -> None:
     result = verdict(records(good(blocked=1, last_error="challenge", last_error_kind="blocked")))
     assert result.status == "degraded"
+    # listed, but every article page was a challenge: nothing got through
+    all_articles = good(articles=0, comments=0, stored=0, blocked=5, last_error_kind="blocked")
+    assert verdict(records(all_articles)).status == "broken"
+    # no new article, one comment thread challenged, the others read
+    one_thread = good(articles=0, comments=12, blocked=1, last_error_kind="blocked")
+    assert verdict(records(one_thread)).status == "degraded"
 
 
 def test_crash_is_broken() -> None:
