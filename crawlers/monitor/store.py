@@ -252,7 +252,8 @@ class MonitorStore:
                 (plan.cycle_id, json.dumps(plan.to_json()), _ts(started_at), "running"),
             )
 
-    def _plan(self, cycle_id: str) -> CyclePlan | None:
+    def cycle_plan(self, cycle_id: str) -> CyclePlan | None:
+        """The plan a cycle was begun with, or None for a cycle never begun."""
         rows = self._query("SELECT plan FROM cycles WHERE cycle_id = ?", (cycle_id,))
         return CyclePlan.from_json(json.loads(rows[0]["plan"])) if rows else None
 
@@ -263,7 +264,7 @@ class MonitorStore:
         ``health.complete_outcomes``); the outcomes are returned. Finishing a cycle twice
         changes nothing, so the counters are never added twice.
         """
-        plan = self._plan(report.cycle_id)
+        plan = self.cycle_plan(report.cycle_id)
         if plan is None:
             crawled = [k for k, o in report.outcomes.items() if o.crawled_entry_points]
             plan = CyclePlan(report.cycle_id, tuple(crawled))
