@@ -31,6 +31,8 @@ class Settled:
     outcomes: dict[str, SourceOutcome]
     health: dict[str, SourceHealth]  # every configured source, judged after the cycle
     turned_broken: list[SourceHealth]  # broken now and not before: raise one alert each
+    # each source's status before this cycle (None: never judged), for health_alerts
+    previous_status: dict[str, str | None]
 
 
 def configure(
@@ -129,4 +131,4 @@ def settle_cycle(
     for judged_health in health.values():
         store.save_health(judged_health)
     broken = [h for k, h in health.items() if turned_broken(previous[k], h)]
-    return Settled(outcomes, health, broken)
+    return Settled(outcomes, health, broken, previous)

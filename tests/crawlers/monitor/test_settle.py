@@ -83,6 +83,7 @@ def test_a_source_that_breaks_alerts_once_and_backs_off(
     assert plan.threads == ()
     assert {k: h.status for k, h in settled.health.items()} == {"fast": "ok", "slow": "ok"}
     assert settled.turned_broken == []
+    assert settled.previous_status == {"fast": None, "slow": None}
     d1 = store.thread("d1")
     assert d1 is not None
     assert d1.last_comments == 2
@@ -97,6 +98,7 @@ def test_a_source_that_breaks_alerts_once_and_backs_off(
     assert fast.status == "broken"
     assert fast.last_error_kind == "blocked"
     assert settled.turned_broken == [fast]  # reported at the first broken cycle
+    assert settled.previous_status == {"fast": "ok", "slow": "ok"}
     assert fast.next_due_at == t0 + timedelta(minutes=5 + 10)  # backed off to 2 intervals
     assert fast.consecutive_failures == 1
     assert settled.health["slow"].status == "ok"
