@@ -60,6 +60,17 @@ class Limits(_Config):
     download_delay_s: float | None = Field(None, ge=0, description="overrides the default")
 
 
+class MonitorLimits(_Config):
+    """How often ``vnopinion monitor`` visits a source (``vnopinion crawl`` ignores this)."""
+
+    interval_minutes: float = Field(
+        15, ge=0.05, description="between crawls of the entry points (0.05: benchmarks run fast)"
+    )
+    max_thread_interval_hours: float = Field(
+        6, gt=0, description="the longest wait between re-polls of a comment thread gone quiet"
+    )
+
+
 class Source(_Config):
     key: str = Field(pattern=r"^[a-z0-9_]+$", description="short name used on the command line")
     name: str
@@ -74,6 +85,7 @@ class Source(_Config):
     kind: Literal["news", "forum"] = "news"
     selectors: ArticleSelectors = ArticleSelectors()
     limits: Limits = Limits()
+    monitor: MonitorLimits = MonitorLimits()
 
     @field_validator("domains")
     @classmethod
