@@ -514,6 +514,11 @@ class MonitorStore:
             rows = self._query("SELECT COUNT(*) FROM threads WHERE source = ?", (source,))
         return int(rows[0][0])
 
+    def next_thread_due(self) -> datetime | None:
+        """When the earliest thread on the schedule is due (None: no thread followed)."""
+        rows = self._query("SELECT MIN(next_poll_at) FROM threads")
+        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
     def threads_due_count(self, now: datetime) -> int:
         """How many threads are due at ``now`` (before the per-cycle limit)."""
         return len(self.due_threads(now, limit=1 << 30))
