@@ -17,6 +17,7 @@ from indexer.errors import VnopinionError
 from indexer.node import LocalNode
 from indexer.setup import ensure_index
 from vnopinion.cli_feedback import feedback, load_corrections
+from vnopinion.cli_monitor import monitor
 from vnopinion.cli_reports import alerts, report
 from vnopinion.cli_security import apikey, privacy
 from vnopinion.settings import Settings
@@ -502,6 +503,7 @@ def _serve_api(settings: Settings) -> None:
                 access_log=False)  # fmt: skip
 
 
+main.add_command(monitor)
 main.add_command(alerts)
 main.add_command(report)
 main.add_command(apikey)
