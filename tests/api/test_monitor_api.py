@@ -243,3 +243,14 @@ def test_metrics_need_a_key_and_take_a_bearer_key(
         assert one(samples, "vnopinion_monitor_up") == 0
     finally:
         es.options(ignore_status=404).indices.delete(index=secure.api_keys_index)
+
+
+def test_the_health_page_is_served_with_the_dashboard_policy(vocabulary: Vocabulary) -> None:
+    # Serving a file needs no Elasticsearch: the app's lifespan is not even run.
+    app = create_app(Settings(_env_file=None), vocabulary)  # type: ignore[call-arg]
+    page = TestClient(app).get("/source-health")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "<h1>Tình trạng nguồn tin</h1>" in page.text
+    assert '<script type="module" src="dashboard/js/source-health.js"></script>' in page.text
+    assert "<script>" not in page.text
