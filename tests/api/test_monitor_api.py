@@ -179,11 +179,12 @@ def test_a_stale_snapshot_is_monitor_up_0(
 
 
 def test_sources_carry_health_and_the_monitor_only_sources(
-    monitored: Settings, es: Elasticsearch, make_api: MakeApi, api: TestClient
+    monitored: Settings, es: Elasticsearch, make_api: MakeApi
 ) -> None:
     publish(es, monitored.monitor_index, [OK, BROKEN, NEW], snapshot())
     body = make_api(monitored).get("/sources").json()
-    plain = api.get("/sources").json()  # the default, empty monitor index
+    never_ran = monitored.model_copy(update={"monitor_index": f"t-{uuid.uuid4().hex[:10]}-none"})
+    plain = make_api(never_ran).get("/sources").json()  # no monitor index at all
 
     assert body["total"] == plain["total"]
     assert [s["health"] for s in plain["sources"]] == [None] * len(plain["sources"])
