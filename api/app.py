@@ -23,6 +23,7 @@ from api.routes import (
     export,
     health,
     keywords,
+    metrics,
     places,
     search,
     sources,
@@ -58,6 +59,8 @@ API của vnopinion: nắm tình hình dư luận nhân dân từ báo chí và 
   Thiếu hoặc sai khóa: 401; vai trò không đủ: 403; quá nhiều yêu cầu: 429 kèm `Retry-After`.
 - **Bảng điều khiển** cho cán bộ ở địa chỉ gốc `/`: diễn biến theo cảm xúc, chủ đề, đột biến,
   địa bàn và bình luận, cùng các bộ lọc trên.
+- **Tình trạng nguồn tin**: GET /sources kèm `health` của từng nguồn (bộ theo dõi
+  `vnopinion monitor`), trang `/source-health`; GET /metrics cho Prometheus.
 """
 
 
@@ -83,7 +86,8 @@ def create_app(settings: Settings, vocabulary: Vocabulary) -> FastAPI:
     app.include_router(health.router)  # open: load balancers and monitors ask it
     app.include_router(auth.router)
     viewer = [Depends(require("viewer"))]
-    for module in (search, documents, trends, topics, spikes, places, sources, keywords):
+    for module in (search, documents, trends, topics, spikes, places, sources, keywords,
+                   metrics):  # fmt: skip
         app.include_router(module.router, dependencies=viewer)
     analyst = [Depends(require("analyst"))]
     for module in (export, corrections):

@@ -55,6 +55,15 @@ def dashboard_page() -> FileResponse:
     )
 
 
+@router.get("/source-health")
+def source_health_page() -> FileResponse:
+    """Tình trạng nguồn tin: each source's health as the monitor published it (``GET
+    /sources``); open like the dashboard, its data needs a key or a login."""
+    return FileResponse(
+        DASHBOARD_DIR / "source-health.html", media_type="text/html", headers=SECURITY_HEADERS
+    )
+
+
 @router.get("/login")
 def login_page() -> FileResponse:
     """Đăng nhập: paste an API key, get a session cookie (``POST /auth/login``)."""

@@ -176,6 +176,9 @@ class SourceHealth:
     last_error_at: datetime | None
     consecutive_failures: int
     threads_followed: int  # comment threads still on the re-poll schedule
+    # The first of its domains: the ``source`` field of its documents, which is how
+    # ``GET /sources`` joins health to document counts (None: joined by name).
+    domain: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

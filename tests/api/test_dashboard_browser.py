@@ -2,14 +2,16 @@
 corpus (tests/api/corpus.py) in the real Elasticsearch node, plus one hostile comment.
 
 What the page draws is read back from the DOM and compared with the API's own answers for
-the same range and filters. Screenshots of the default, a filtered and the error view go to
-``VNOPINION_SCREENSHOTS`` (default ``build/screenshots/``).
+the same range and filters. Screenshots of the default, a filtered and the error view, and of
+the source health page ("Tình trạng nguồn tin"), go to ``VNOPINION_SCREENSHOTS`` (default
+``build/screenshots/``).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -18,6 +20,9 @@ import httpx
 import pytest
 
 from api.app import create_app
+from crawlers.monitor.model import MetricsSnapshot, SourceHealth
+from crawlers.monitor.publish import publish
+from indexer.client import make_client
 from indexer.documents import AnyDocument, Article
 from indexer.filters import VN_TZ, Vocabulary
 from indexer.node import LocalNode
@@ -39,6 +44,8 @@ PANELS = ("trend-panel", "topics-panel", "spikes-panel", "places-panel", "commen
 SETTLED = ("ready", "empty", "error")
 WAIT_S = 40
 COUNTS = ("count", "negative", "neutral", "positive", "untagged")
+# The monitor's index for this module's app: empty until the health page's test publishes.
+MONITOR_INDEX = f"t-{uuid.uuid4().hex[:10]}-monitor"
 
 # The bars as drawn: each <g class="bar"> carries its bucket's figures.
 DRAWN = """
@@ -77,11 +84,10 @@ def site(
     hostile_corpus: list[AnyDocument],
     vocabulary: Vocabulary,
 ) -> Iterator[str]:
-    with (
-        seeded_alias(es_settings, hostile_corpus) as settings,
-        serve(create_app(settings, vocabulary)) as url,
-    ):
-        yield url
+    with seeded_alias(es_settings, hostile_corpus) as seeded:
+        settings = seeded.model_copy(update={"monitor_index": MONITOR_INDEX})
+        with serve(create_app(settings, vocabulary)) as url:
+            yield url
 
 
 @pytest.fixture(scope="module")
@@ -341,3 +347,85 @@ def test_a_refused_filter_shows_the_reason(driver: Any, site: str) -> None:
     assert banner.get_attribute("data-status") == "422"
     assert "Bộ lọc không hợp lệ" in banner.text
     assert "until must be after since" in banner.text
+
+
+def source_health(key: str, name: str, domain: str, status: str, **values: Any) -> SourceHealth:
+    now = datetime.now(UTC)
+    fields: dict[str, Any] = {
+        "source": key, "name": name, "status": status, "reason": None, "interval_s": 900.0,
+        "last_cycle_at": now - timedelta(minutes=4), "last_success_at": now - timedelta(minutes=4),
+        "next_due_at": now + timedelta(minutes=11), "cycles": 30, "documents_last_cycle": 42,
+        "documents_per_cycle": 38.5, "error_rate": 0.02, "last_error": None,
+        "last_error_kind": None, "last_error_at": None, "consecutive_failures": 0,
+        "threads_followed": 80, "domain": domain,
+    }  # fmt: skip
+    fields.update(values)
+    return SourceHealth(**fields)
+
+
+HEALTH_ROWS = """
+return [...document.querySelectorAll('#health-table tbody tr')].map((tr) => ({
+  source: tr.dataset.source, status: tr.dataset.status,
+  badge: tr.querySelector('.badge').textContent,
+  success: tr.querySelector('.last-success').textContent,
+  perCycle: tr.querySelector('.per-cycle').textContent,
+  errorRate: tr.querySelector('.error-rate').textContent,
+  error: tr.querySelector('.error').textContent,
+  reason: tr.querySelector('.reason').textContent,
+}));
+"""
+
+
+def test_source_health_page_shows_each_source_status(
+    driver: Any, site: str, shots: Path, es_settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    reason = "Bị chặn bởi trang thử thách Cloudflare (blocked by a Cloudflare challenge page)"
+    healthy = source_health("vnexpress", "VnExpress", "vnexpress.net", "ok")
+    broken = source_health(
+        "tuoitre", "Tuổi Trẻ", "tuoitre.vn", "broken", reason=reason,
+        last_success_at=now - timedelta(hours=3), documents_last_cycle=0, error_rate=0.6,
+        last_error="HTTP 403 on https://tuoitre.vn/rss/tin-moi-nhat.rss",
+        last_error_kind="blocked", last_error_at=now - timedelta(minutes=4),
+        consecutive_failures=2,
+    )  # fmt: skip
+    snapshot = MetricsSnapshot(
+        updated_at=now, started_at=now - timedelta(hours=8), cycles=30, cycle_failures=0,
+        cycle_duration_s_sum=600.0, last_cycle_id="c-30", last_cycle_duration_s=20.0,
+        model_version=None, spool_pending=0, threads_followed=160, threads_due=3, sources_due=0,
+    )  # fmt: skip
+    client = make_client(es_settings)
+    try:
+        publish(client, MONITOR_INDEX, [healthy, broken], snapshot)
+        browser_errors(driver)
+        driver.get(site + "source-health")
+        wait(driver, lambda d: d.find_element("id", "health-panel").get_attribute("data-state")
+             in SETTLED, "the source health panel")  # fmt: skip
+        assert driver.find_element("id", "health-panel").get_attribute("data-state") == "ready"
+        rows = {row["source"]: row for row in driver.execute_script(HEALTH_ROWS)}
+
+        # Worst first; the corpus's third source has documents but no monitor health.
+        assert list(rows) == ["tuoitre.vn", "dantri.com.vn", "vnexpress.net"]
+        assert [r["badge"] for r in rows.values()] == ["Hỏng", "Chưa chạy", "Bình thường"]
+        assert rows["vnexpress.net"]["status"] == "ok"
+        assert rows["vnexpress.net"]["success"] == "4 phút trước"
+        assert rows["vnexpress.net"]["perCycle"].startswith("38,5")  # Vietnamese decimal comma
+        assert rows["vnexpress.net"]["errorRate"] == "2%"
+        assert rows["vnexpress.net"]["reason"] == "–"
+        assert rows["tuoitre.vn"]["status"] == "broken"
+        assert rows["tuoitre.vn"]["success"] == "3 giờ trước"
+        assert rows["tuoitre.vn"]["errorRate"] == "60%"
+        assert rows["tuoitre.vn"]["error"].startswith("Bị chặn: HTTP 403 on https://tuoitre.vn")
+        assert rows["tuoitre.vn"]["reason"] == reason
+        summary = driver.find_element("id", "health-summary").text
+        assert summary == "3 nguồn: 1 hỏng, 1 chưa chạy, 1 bình thường"
+        full_page_screenshot(driver, shots / "dashboard-source-health.png")
+        assert browser_errors(driver) == []
+
+        # The dashboard links to the page.
+        open_page(driver, site)
+        link = driver.find_element("css selector", 'a[href="source-health"]')
+        assert link.text == "Tình trạng nguồn tin"
+    finally:
+        client.options(ignore_status=404).indices.delete(index=MONITOR_INDEX)
+        client.close()

@@ -14,7 +14,7 @@ from vnopinion.settings import Settings
 VIETNAMESE = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
 ENDPOINTS = {"/health", "/search", "/documents/{doc_id}", "/trends", "/topics", "/spikes",
              "/places", "/sources", "/keywords", "/export",
-             "/documents/{doc_id}/corrections"}  # fmt: skip
+             "/documents/{doc_id}/corrections", "/metrics"}  # fmt: skip
 AUTH = {"/auth/login", "/auth/logout", "/auth/me"}
 
 
@@ -38,7 +38,8 @@ def test_shared_filters_on_every_analytics_endpoint(vocabulary: Vocabulary) -> N
     spec = openapi(vocabulary)
     shared = {"topic", "category", "source", "kind", "province", "sentiment", "q", "since",
               "until"}  # fmt: skip
-    for path in ENDPOINTS - {"/health", "/documents/{doc_id}", "/documents/{doc_id}/corrections"}:
+    unfiltered = {"/health", "/documents/{doc_id}", "/documents/{doc_id}/corrections", "/metrics"}
+    for path in ENDPOINTS - unfiltered:
         names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
         assert shared <= names, path
 

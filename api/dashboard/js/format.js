@@ -92,3 +92,19 @@ export function bucketLabel(start, interval, { short = false } = {}) {
   if (interval === "month") return `Tháng ${day.slice(5, 7)}/${day.slice(0, 4)}`;
   return formatDay(day, { short });
 }
+
+// How long ago an ISO 8601 instant was, in Vietnamese: "vừa xong", "5 phút trước",
+// "3 giờ trước", "2 ngày trước"; a future instant reads "sau 10 phút". Past a month: the date.
+export function relativeTime(instant, now = Date.now()) {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) return "";
+  const seconds = Math.round((now - ms) / 1000);
+  const span = Math.abs(seconds);
+  if (span < 45) return "vừa xong";
+  let amount;
+  if (span < 3600) amount = `${Math.max(1, Math.floor(span / 60))} phút`;
+  else if (span < 24 * 3600) amount = `${Math.floor(span / 3600)} giờ`;
+  else if (span < 30 * 24 * 3600) amount = `${Math.floor(span / 86400)} ngày`;
+  else return formatInstant(instant);
+  return seconds >= 0 ? `${amount} trước` : `sau ${amount}`;
+}
