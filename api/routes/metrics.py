@@ -36,8 +36,7 @@ from prometheus_client.metrics_core import (
 from prometheus_client.registry import Collector
 
 from api.deps import EsDep, SettingsDep
-from crawlers.monitor.model import MetricsSnapshot, SourceHealth
-from crawlers.monitor.publish import read_health, read_metrics
+from indexer.monitoring import MetricsSnapshot, SourceHealth, read_health, read_metrics
 from vnopinion import __version__
 
 __all__ = ["DEFAULT_INTERVAL_S", "STALE_AFTER_INTERVALS", "MonitorCollector", "render", "router"]

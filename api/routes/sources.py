@@ -16,10 +16,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import EsDep, FiltersDep, SettingsDep
-from crawlers.monitor.model import ErrorKind, HealthStatus, SourceHealth
-from crawlers.monitor.publish import read_health
 from indexer.analytics import Sources, SourceStat, sources
 from indexer.filters import Filters
+from indexer.monitoring import ErrorKind, HealthStatus, SourceHealth, read_health
 
 __all__ = ["SourceHealthView", "SourceWithHealth", "SourcesWithHealth", "join_health", "router"]
 

@@ -259,6 +259,7 @@ def judge(
     return SourceHealth(
         source=source.key,
         name=source.name,
+        domain=source.domains[0],
         status=judged.status,
         reason=judged.reason,
         interval_s=state.interval_s if state else source.monitor.interval_minutes * 60,

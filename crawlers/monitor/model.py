@@ -16,9 +16,16 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from crawlers.comments.base import ArticleRef
+from indexer.monitoring import (
+    ErrorKind,
+    HealthStatus,
+    MetricsSnapshot,
+    SourceCounters,
+    SourceHealth,
+)
 
 __all__ = [
     "CyclePlan",
@@ -30,15 +37,8 @@ __all__ = [
     "SourceHealth",
     "SourceOutcome",
     "ThreadPoll",
+    "add_outcome",
 ]
-
-# Why a source failed, most telling first when several happened in one cycle:
-# blocked (a bot challenge or block page), http (4xx/5xx answers), parse (a page or comment
-# response we could not read: a redesign or a changed endpoint), network (DNS, refused,
-# timeout), zero_yield (entry points answered but listed no articles where they used to),
-# crash (the crawl process died or overran its time).
-ErrorKind = Literal["blocked", "http", "parse", "network", "zero_yield", "crash"]
-HealthStatus = Literal["ok", "degraded", "broken", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -155,105 +155,16 @@ class CycleReport:
         )
 
 
-@dataclass
-class SourceHealth:
-    """How a source is doing, as ``GET /sources`` and the health page show it."""
-
-    source: str  # key in sources.yaml
-    name: str
-    status: HealthStatus
-    reason: str | None  # why it is degraded or broken, in plain words (Vietnamese first)
-    interval_s: float
-    last_cycle_at: datetime | None
-    last_success_at: datetime | None  # last cycle with a good answer from the entry points
-    next_due_at: datetime | None
-    cycles: int  # cycles that crawled its entry points, since the monitor first ran
-    documents_last_cycle: int
-    documents_per_cycle: float  # mean over the recent cycles (``health.RECENT_CYCLES``)
-    error_rate: float  # failed requests / requests, over the recent cycles
-    last_error: str | None
-    last_error_kind: ErrorKind | None
-    last_error_at: datetime | None
-    consecutive_failures: int
-    threads_followed: int  # comment threads still on the re-poll schedule
-    # The first of its domains: the ``source`` field of its documents, which is how
-    # ``GET /sources`` joins health to document counts (None: joined by name).
-    domain: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("last_cycle_at", "last_success_at", "next_due_at", "last_error_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SourceHealth:
-        values = dict(data)
-        for key in ("last_cycle_at", "last_success_at", "next_due_at", "last_error_at"):
-            if values.get(key) is not None:
-                values[key] = datetime.fromisoformat(values[key])
-        return cls(**values)
-
-
-@dataclass
-class SourceCounters:
-    """Running totals for one source since the monitor's state was created (they survive
-    restarts: Prometheus counters that never go back)."""
-
-    fetched_articles: int = 0
-    fetched_comments: int = 0
-    stored: int = 0  # tagged and stored (indexed or spooled)
-    indexed: int = 0
-    spooled: int = 0
-    failed: int = 0
-    requests: int = 0
-    errors: int = 0
-    cycles: int = 0
-    listed_last: int = 0  # article links its entry points gave in the latest cycle
-
-    def add(self, outcome: SourceOutcome) -> None:
-        self.fetched_articles += outcome.articles
-        self.fetched_comments += outcome.comments
-        self.stored += outcome.stored
-        self.indexed += outcome.indexed
-        self.spooled += outcome.spooled
-        self.failed += outcome.failed
-        self.requests += outcome.responses
-        self.errors += outcome.errors
-        if outcome.crawled_entry_points:
-            self.cycles += 1
-            self.listed_last = outcome.listed
-
-
-@dataclass
-class MetricsSnapshot:
-    """What ``GET /metrics`` exposes, as the monitor last published it."""
-
-    updated_at: datetime
-    started_at: datetime  # this monitor process
-    cycles: int  # cycles run, all processes together
-    cycle_failures: int  # cycles whose crawl process crashed or overran
-    cycle_duration_s_sum: float
-    last_cycle_id: str | None
-    last_cycle_duration_s: float | None
-    model_version: str | None  # the tagger's model_version
-    spool_pending: int  # documents waiting in the spool for Elasticsearch
-    threads_followed: int  # comment threads on the re-poll schedule
-    threads_due: int  # of which due now
-    sources_due: int
-    sources: dict[str, SourceCounters] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["updated_at"] = self.updated_at.isoformat()
-        data["started_at"] = self.started_at.isoformat()
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> MetricsSnapshot:
-        values = dict(data)
-        values["updated_at"] = datetime.fromisoformat(values["updated_at"])
-        values["started_at"] = datetime.fromisoformat(values["started_at"])
-        values["sources"] = {k: SourceCounters(**v) for k, v in values["sources"].items()}
-        return cls(**values)
+def add_outcome(counters: SourceCounters, outcome: SourceOutcome) -> None:
+    """Add one cycle's outcome to a source's running totals."""
+    counters.fetched_articles += outcome.articles
+    counters.fetched_comments += outcome.comments
+    counters.stored += outcome.stored
+    counters.indexed += outcome.indexed
+    counters.spooled += outcome.spooled
+    counters.failed += outcome.failed
+    counters.requests += outcome.responses
+    counters.errors += outcome.errors
+    if outcome.crawled_entry_points:
+        counters.cycles += 1
+        counters.listed_last = outcome.listed

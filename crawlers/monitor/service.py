@@ -33,12 +33,12 @@ from crawlers.monitor.clock import Clock, SystemClock
 from crawlers.monitor.health_alerts import SourceHealthAlert, health_alert
 from crawlers.monitor.logs import cycle_context
 from crawlers.monitor.model import CyclePlan, CycleReport, MetricsSnapshot, SourceHealth
-from crawlers.monitor.publish import publish
 from crawlers.monitor.settle import Settled, configure, plan_cycle, settle_cycle
 from crawlers.monitor.store import MonitorStore
 from crawlers.pipeline import state_path
 from crawlers.sources import Source
 from crawlers.state import CrawlState
+from indexer.monitoring import publish
 from indexer.spool import Spool
 from vnopinion.settings import Settings
 

@@ -34,6 +34,7 @@ from crawlers.monitor.model import (
     SourceHealth,
     SourceOutcome,
     ThreadPoll,
+    add_outcome,
 )
 from crawlers.monitor.schedule import SourceState, ThreadState, Timing
 
@@ -296,7 +297,7 @@ class MonitorStore:
             totals = self.counters()
             for key, outcome in outcomes.items():
                 counters = totals.setdefault(key, SourceCounters())
-                counters.add(outcome)
+                add_outcome(counters, outcome)
                 db.execute(
                     "INSERT INTO counters (source, data) VALUES (?, ?) ON CONFLICT(source)"
                     " DO UPDATE SET data = excluded.data",

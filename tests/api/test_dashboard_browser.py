@@ -20,11 +20,10 @@ import httpx
 import pytest
 
 from api.app import create_app
-from crawlers.monitor.model import MetricsSnapshot, SourceHealth
-from crawlers.monitor.publish import publish
 from indexer.client import make_client
 from indexer.documents import AnyDocument, Article
 from indexer.filters import VN_TZ, Vocabulary
+from indexer.monitoring import MetricsSnapshot, SourceHealth, publish
 from indexer.node import LocalNode
 from indexer.text import fold
 from tests.api.browser import serve

@@ -18,9 +18,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.app import create_app
 from api.routes.sources import SourceHealthView
 from api.security.keys import KeyStore
-from crawlers.monitor.model import HealthStatus, MetricsSnapshot, SourceCounters, SourceHealth
-from crawlers.monitor.publish import publish
 from indexer.filters import Vocabulary
+from indexer.monitoring import HealthStatus, MetricsSnapshot, SourceCounters, SourceHealth, publish
 from tests.conftest import free_port
 from vnopinion.settings import Settings
 

@@ -19,9 +19,9 @@ from elasticsearch import Elasticsearch
 
 from crawlers.monitor.clock import FakeClock
 from crawlers.monitor.model import CyclePlan, CycleReport, SourceOutcome
-from crawlers.monitor.publish import read_health, read_metrics
 from crawlers.monitor.service import Monitor, MonitorOptions
 from crawlers.sources import load_sources
+from indexer.monitoring import read_health, read_metrics
 from indexer.node import LocalNode
 from vnopinion.settings import Settings
 
