@@ -3,7 +3,8 @@ cannot restart), with the outside network blocked. Used by the crawl tests and b
 
     python -m crawlers.replay_crawl '<json: base, source (key or definition),
         data_dir, entry_points?, limits?, since?, out? (JSON Lines) or es_url + alias, chunk?,
-        frontier? (a Redis URL shared with other processes), frontier_key?>'
+        frontier? (a Redis URL shared with other processes), frontier_key?, journal? (the
+        fetch journal's folder, crawlers/journal.py)>'
 
 Prints one JSON line: the crawl report and any outside connection attempts. Settings the
 JSON does not give come from the environment, as for ``vnopinion``: Elasticsearch's
@@ -53,6 +54,7 @@ def main(args: dict[str, Any]) -> None:
         BASE_SETTING: args["base"],
         "DOWNLOADER_MIDDLEWARES": {"crawlers.replay.ToLocalSites": 60},
         "VNOPINION_OUT": args.get("out"),
+        "VNOPINION_JOURNAL": args.get("journal"),
         "CONCURRENT_REQUESTS_PER_DOMAIN": int(str(args.get("concurrency") or 1)),
         "CONCURRENT_REQUESTS": int(str(args.get("concurrency") or 8)),
         "DOWNLOAD_DELAY": 0,

@@ -2,8 +2,11 @@
 
 An article counts as done only once its document is stored (indexed or written out), so a
 crawl killed mid-run fetches the missing ones again next time and upserts make the repeats
-harmless. Articles younger than a source's ``comments_refresh_days`` have their comments
-fetched again on later runs, because comments keep arriving.
+harmless. With the fetch journal (crawlers/journal.py) an article counts as done once its
+document is durably journaled: the journal then guarantees it is stored, so "stored" here
+means "stored or journaled" and a killed crawl refetches nothing. Articles younger than a
+source's ``comments_refresh_days`` have their comments fetched again on later runs, because
+comments keep arriving.
 """
 
 from __future__ import annotations
