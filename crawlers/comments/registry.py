@@ -5,6 +5,7 @@ from __future__ import annotations
 from crawlers.comments.base import CommentAdapter
 from crawlers.comments.dantri import DanTriAdapter
 from crawlers.comments.thanhnien import ThanhNienAdapter
+from crawlers.comments.tindansinh import TinDanSinhAdapter
 from crawlers.comments.tuoitre import TuoiTreAdapter
 from crawlers.comments.vietnamnet import VietNamNetAdapter
 from crawlers.comments.vnexpress import VnExpressAdapter
@@ -20,6 +21,7 @@ ADAPTERS: dict[str, CommentAdapter] = {
         TuoiTreAdapter(),
         DanTriAdapter(),
         VozAdapter(),
+        TinDanSinhAdapter(),  # the sample site (vnopinion/demo_site)
     )
 }
 

@@ -51,7 +51,9 @@ def home_page(site: SampleSite) -> str:
     return _PAGE.format(title=escape(SITE_NAME), head=head, body=body, site=escape(SITE_NAME))
 
 
-def article_page(article: SampleArticle) -> str:
+def article_page(article: SampleArticle, api_url: str = "/api/comments") -> str:
+    """``api_url``: the comment endpoint in the comment box (absolute when served live, so a
+    crawler that reads the page under its canonical URL still finds the server)."""
     canonical = CANONICAL_ORIGIN + article.path
     published = article.published_at.isoformat()
     json_ld = {
@@ -90,8 +92,24 @@ def article_page(article: SampleArticle) -> str:
 </article>
 <div class="tags">{tags}</div>
 <div id="box_comment" data-objectid="{article.id}" data-objecttype="1"
-     data-api="/api/comments" data-total="{article.comment_count}"></div>"""
+     data-api="{escape(api_url)}" data-total="{article.comment_count}"></div>"""
     return _PAGE.format(title=escape(article.title), head=head, body=body, site=escape(SITE_NAME))
+
+
+CHALLENGE_PAGE = """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<meta name="robots" content="noindex,nofollow"></head>
+<body><div class="main-wrapper" role="main"><div class="main-content">
+<h1 class="zone-name-title h1">tindansinh.demo</h1>
+<h2 class="h2" id="challenge-running">Verifying you are human. This may take a few seconds.</h2>
+<noscript><div class="h2">Enable JavaScript and cookies to continue</div></noscript>
+</div></div>
+<script>(function(){window._cf_chl_opt={cvId: '3', cType: 'managed', cRay: '8e0c0ffee0000000'};
+var a=document.createElement('script');
+a.src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1';
+document.getElementsByTagName('head')[0].appendChild(a);}());</script>
+</body></html>
+"""
 
 
 def rss_feed(site: SampleSite, base_url: str) -> str:

@@ -22,6 +22,12 @@ class SampleSiteServer(ThreadingHTTPServer):
     def __init__(self, site: SampleSite, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)
         self.site = site
+        self.blocked = False
+
+    def set_blocked(self, blocked: bool) -> None:
+        """Answer every request with a Cloudflare-style "Just a moment..." challenge (403),
+        as a source does when it starts blocking crawlers; False serves the site again."""
+        self.blocked = blocked
 
     @property
     def base_url(self) -> str:
@@ -38,6 +44,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: SampleSiteServer
 
     def do_GET(self) -> None:
+        if self.server.blocked:
+            self._challenge()
+            return
+        with self.server.site.lock:  # pages published meanwhile show whole or not at all
+            self._route()
+
+    def _route(self) -> None:
         parts = urlsplit(self.path)
         site = self.server.site
         if parts.path in ("/", "/index.html"):
@@ -49,7 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif parts.path == "/api/comments":
             self._comments(site, parse_qs(parts.query))
         elif (article := site.by_path(parts.path)) is not None:
-            self._send(render.article_page(article), "text/html; charset=utf-8")
+            api = self.server.base_url + "/api/comments"
+            self._send(render.article_page(article, api), "text/html; charset=utf-8")
         else:
             self._send("<h1>404 - Không tìm thấy trang</h1>", "text/html; charset=utf-8",
                        HTTPStatus.NOT_FOUND)  # fmt: skip
@@ -71,9 +85,23 @@ class _Handler(BaseHTTPRequestHandler):
         data = render.comments_json(article, offset, limit)
         self._send(json.dumps(data, ensure_ascii=False), "application/json; charset=utf-8")
 
-    def _send(self, text: str, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+    def _challenge(self) -> None:
+        headers = {"Server": "cloudflare", "cf-mitigated": "challenge",
+                   "Cache-Control": "private, max-age=0, no-store"}  # fmt: skip
+        self._send(render.CHALLENGE_PAGE, "text/html; charset=UTF-8", HTTPStatus.FORBIDDEN,
+                   headers)  # fmt: skip
+
+    def _send(
+        self,
+        text: str,
+        content_type: str,
+        status: HTTPStatus = HTTPStatus.OK,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         payload = text.encode("utf-8")
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
