@@ -1,7 +1,7 @@
 """Run one NewsSpider crawl against a replay server, in its own process (Scrapy's reactor
 cannot restart), with the outside network blocked. Used by the crawl tests and bench/crawl.
 
-    python -m crawlers.replay_crawl '<json: base, source (key or definition),
+    python -m crawlers.replay_crawl '<json: base? (absent: no replay), source (key or definition),
         data_dir, entry_points?, limits?, since?, out? (JSON Lines) or es_url + alias, chunk?,
         frontier? (a Redis URL shared with other processes), frontier_key?, journal? (the
         fetch journal's folder, crawlers/journal.py)>'
@@ -51,8 +51,6 @@ def main(args: dict[str, Any]) -> None:
         crawl_frontier_key=str(args.get("frontier_key") or "vnopinion"),
     )  # fmt: skip
     overrides: dict[str, object] = {
-        BASE_SETTING: args["base"],
-        "DOWNLOADER_MIDDLEWARES": {"crawlers.replay.ToLocalSites": 60},
         "VNOPINION_OUT": args.get("out"),
         "VNOPINION_JOURNAL": args.get("journal"),
         "CONCURRENT_REQUESTS_PER_DOMAIN": int(str(args.get("concurrency") or 1)),
@@ -62,6 +60,9 @@ def main(args: dict[str, Any]) -> None:
         "LOG_LEVEL": "WARNING",
         "LOG_VERSIONS": [],
     }
+    if args.get("base"):  # without it the source is crawled where it is (a local server)
+        overrides[BASE_SETTING] = args["base"]
+        overrides["DOWNLOADER_MIDDLEWARES"] = {"crawlers.replay.ToLocalSites": 60}
     with outside_network_blocked() as attempts:
         report = run_crawls(settings, [(NewsSpider, {"source": source, "since": since})], overrides)
     print(json.dumps({"report": asdict(report), "outside_attempts": attempts}))
