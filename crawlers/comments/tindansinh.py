@@ -81,7 +81,10 @@ def _data(payload: Any) -> dict[str, Any]:
 
 
 def _replies(item: dict[str, Any]) -> list[dict[str, Any]]:
-    replies = (item.get("replys") or {}).get("items") or []
+    box = item.get("replys") or {}
+    if not isinstance(box, dict):
+        raise CommentFormatError(f"{SITE}: replys is not an object: {box!r:.100}")
+    replies = box.get("items") or []
     if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
         raise CommentFormatError(f"{SITE}: replys.items is not a list of objects")
     return replies

@@ -115,6 +115,7 @@ def test_a_huge_payload_of_megabyte_emoji_comments(name: str) -> None:
             "createdDate": "2026-03-07T08:00:54", "likes": 1}  # fmt: skip
     payloads = {
         "vnexpress": {"data": {"items": [item] * 3, "total": 3}},
+        "tindansinh": {"data": {"items": [item] * 3, "total": 3}},
         "dantri": {"items": [item] * 3},
         "tuoitre": {"Data": json.dumps([item] * 3)},
         "vietnamnet": {"status": True, "data": {"comments": [item] * 3}},
