@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 JOURNAL_SETTING = "VNOPINION_JOURNAL"  # Scrapy setting: the journal's folder, or unset
+JOURNAL_DIR = "journal"  # under the data directory, by convention
 SEGMENT_GLOB = "journal-*.jsonl"
+UNNAMED_GLOB = ".journal-*.jsonl.new"  # a segment created but not yet locked and named
 SEGMENT_MAX_ENTRIES = 2000
 _MODELS: dict[object, type[Article] | type[Comment]] = {"article": Article, "comment": Comment}
 
@@ -197,6 +199,11 @@ class Journal:
 StoreItems = Callable[[list[JournalItem]], bool]
 
 
+def default_journal_dir(settings: Settings) -> Path:
+    """``<data_dir>/journal``: where the monitor keeps the journal."""
+    return settings.data_dir / JOURNAL_DIR
+
+
 def segments(directory: Path) -> list[Path]:
     """Segments on disk, oldest first."""
     return sorted(directory.glob(SEGMENT_GLOB)) if directory.is_dir() else []
@@ -206,6 +213,7 @@ def replay(directory: Path, store: StoreItems, chunk_size: int) -> JournalReplay
     """Hand every unacknowledged entry to ``store`` (chunks of ``chunk_size``), then
     acknowledge it; ``store`` returns False when the chunk was not stored (it stays)."""
     report = JournalReplayReport()
+    _remove_unnamed(directory)
     for path in segments(directory):
         fd = _lock_for_replay(path)
         if fd is None:
@@ -282,6 +290,15 @@ def _append_ack(fd: int, path: Path, seqs: list[int]) -> None:
     prefix = b"" if not data or data.endswith(b"\n") else b"\n"
     with open(path, "ab") as handle:  # the lock is held on ``fd``
         handle.write(prefix + _encode({"ack": seqs}))
+
+
+def _remove_unnamed(directory: Path) -> None:
+    """Segments a kill left before they were named hold nothing; a live writer's is locked."""
+    for path in directory.glob(UNNAMED_GLOB) if directory.is_dir() else []:
+        fd = _lock_for_replay(path)
+        if fd is not None:
+            path.unlink(missing_ok=True)
+            os.close(fd)
 
 
 def _lock_for_replay(path: Path) -> int | None:

@@ -111,6 +111,12 @@ def test_a_live_writers_segment_is_not_replayed(tmp_path: Path) -> None:
     assert ids(store.items) == [comment(1).id]
 
 
+def test_a_segment_a_kill_left_unnamed_is_removed(tmp_path: Path) -> None:
+    (tmp_path / ".journal-00000000000000000001-1-abcd1234.jsonl.new").write_bytes(b"")
+    assert replay(tmp_path, Collector(), chunk_size=10).entries == 0
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_torn_last_line_is_skipped_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
