@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 JOURNAL_SETTING = "VNOPINION_JOURNAL"  # Scrapy setting: the journal's folder, or unset
+# Scrapy setting: journal only, the monitor tags and stores (crawlers/pipeline.py)
+DEFER_SETTING = "VNOPINION_JOURNAL_DEFER"
 JOURNAL_DIR = "journal"  # under the data directory, by convention
 SEGMENT_GLOB = "journal-*.jsonl"
 UNNAMED_GLOB = ".journal-*.jsonl.new"  # a segment created but not yet locked and named

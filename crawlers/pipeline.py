@@ -10,6 +10,11 @@ as an error and counted under ``vnopinion/failed``). Counts land in Scrapy's sta
 With the fetch journal (Scrapy setting ``VNOPINION_JOURNAL``, crawlers/journal.py) an
 article is recorded as soon as its document is durably journaled instead: the journal, not
 the refetch, makes up for a kill, and what it holds is stored at the next open.
+
+With ``VNOPINION_JOURNAL_DEFER`` as well, the crawl only fetches and journals: no tagger is
+loaded and nothing is stored here. The monitor does that after each cycle with the tagger it
+keeps loaded (``crawlers.monitor.ingest``), so a crawl process starts in seconds instead of
+loading every model again.
 """
 
 from __future__ import annotations
@@ -25,7 +30,14 @@ from scrapy.exceptions import DropItem
 
 from crawlers.dedupe import NearDuplicates
 from crawlers.items import FetchedArticle
-from crawlers.journal import JOURNAL_SETTING, Journal, JournalItem, Ticket, replay
+from crawlers.journal import (
+    DEFER_SETTING,
+    JOURNAL_SETTING,
+    Journal,
+    JournalItem,
+    Ticket,
+    replay,
+)
 from crawlers.sinks import IndexSink, JsonlSink, Sink
 from crawlers.state import CrawlState
 from indexer.client import make_client
@@ -60,11 +72,15 @@ class IndexingPipeline:
         settings: Settings,
         out: Path | None,
         journal_dir: Path | None = None,
+        defer: bool = False,
     ) -> None:
+        if defer and journal_dir is None:
+            raise ValueError(f"{DEFER_SETTING} needs {JOURNAL_SETTING}: deferred work is journaled")
         self.crawler = crawler
         self.settings = settings
         self.out = out
         self.journal_dir = journal_dir
+        self.defer = defer  # journal only: the monitor tags and stores
         self.buffer: list[AnyDocument] = []
         self.tickets: list[Ticket] = []  # the buffer's journal entries
         self.pending: dict[str, FetchedArticle] = {}
@@ -88,10 +104,15 @@ class IndexingPipeline:
         journal = crawler.settings.get(JOURNAL_SETTING)
         return cls(
             crawler, settings_from_crawler(crawler), Path(out) if out else None,
-            Path(journal) if journal else None,
+            Path(journal) if journal else None, crawler.settings.getbool(DEFER_SETTING),
         )  # fmt: skip
 
     async def open_spider(self) -> None:
+        if self.defer:
+            assert self.journal_dir is not None  # noqa: S101 (checked in __init__)
+            self.state = CrawlState(state_path(self.settings))
+            self.journal = Journal(self.journal_dir)
+            return
         await asyncio.to_thread(self.open_stores)
         if self.journal_dir is not None:
             chunk = self.settings.bulk_chunk_size
@@ -140,7 +161,10 @@ class IndexingPipeline:
             raise DropItem(f"not a vnopinion document: {type(item).__name__}")
         self._inc(f"fetched/{document.kind}")
         if self.journal is not None:
-            self.tickets.append(await self._journal(item))
+            ticket = await self._journal(item)
+            if self.defer:
+                return item  # stays in the journal for the monitor
+            self.tickets.append(ticket)
         if isinstance(item, FetchedArticle):
             self.pending[document.id] = item
         self.buffer.append(document)
@@ -287,3 +311,9 @@ class StandaloneStore:
 
     def store_items(self, items: list[JournalItem]) -> bool:
         return self._pipeline.store_items(items)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The sink's running counts (created, updated, unchanged, rejected, spooled, ...)."""
+        sink = self._pipeline.sink
+        return dict(sink.counts) if isinstance(sink, IndexSink) else {}
