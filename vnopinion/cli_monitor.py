@@ -105,6 +105,8 @@ def monitor(
     service = Monitor(settings, chosen, options)
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
+        logging.getLogger("crawlers.monitor").info("loading the tagging models")
+        service.ingest.start()  # once, before the first cycle
         service.run(max_cycles=cycles)
     except (KeyboardInterrupt, _StopSignalError) as exc:
         logging.getLogger("crawlers.monitor").info(

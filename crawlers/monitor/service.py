@@ -5,7 +5,8 @@ due, sleep until the next thing is. Otherwise run one cycle:
 
 1. record it as begun (a monitor killed now finds it at start-up and abandons it: its
    sources stay due, nothing is blamed on them);
-2. crawl in a child process (``cycle.run_cycle``): fetch, journal, tag, index;
+2. crawl in a child process (``cycle.run_cycle``): fetch and journal; then tag and store
+   the journal here (``ingest``), with models loaded once for the monitor's life;
 3. settle it (``settle.settle_cycle``): outcomes, counters, thread and source schedules,
    every source's health;
 4. alerts: a source that broke or recovered (``health_alerts``), then spikes
@@ -29,10 +30,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crawlers.journal import DEFER_SETTING, JOURNAL_SETTING
 from crawlers.monitor.clock import Clock, SystemClock
 from crawlers.monitor.health_alerts import SourceHealthAlert, health_alert
+from crawlers.monitor.ingest import Ingest, IngestReport
 from crawlers.monitor.logs import cycle_context
-from crawlers.monitor.model import CyclePlan, CycleReport, MetricsSnapshot, SourceHealth
+from crawlers.monitor.model import (
+    CyclePlan,
+    CycleReport,
+    MetricsSnapshot,
+    SourceHealth,
+    SourceOutcome,
+)
 from crawlers.monitor.settle import Settled, configure, plan_cycle, settle_cycle
 from crawlers.monitor.store import MonitorStore
 from crawlers.pipeline import state_path
@@ -73,6 +82,7 @@ class Monitor:
         *,
         clock: Clock | None = None,
         crawl: Crawl | None = None,
+        ingest: Ingest | None = None,
     ) -> None:
         self.settings = settings
         self.sources = dict(sources)
@@ -81,12 +91,13 @@ class Monitor:
         self.store = MonitorStore.in_data_dir(settings.data_dir)
         self.crawl_state = CrawlState(state_path(settings))
         self.started_at = self.clock.now()
-        self.model_version: str | None = None
+        self.ingest = ingest or Ingest(settings, self.sources)
         self._crawl = crawl or self._crawl_in_child
         self._stop = threading.Event()
         configure(self.store, self.sources, self.options.interval_s)
 
     def close(self) -> None:
+        self.ingest.close()
         self.store.close()
         self.crawl_state.close()
 
@@ -112,6 +123,9 @@ class Monitor:
     def run(self, max_cycles: int | None = None) -> int:
         """Cycles until stopped (or ``max_cycles``); returns how many ran."""
         self.recover()
+        leftover = self._store_journal()
+        if leftover.stored:
+            log.info("stored %d documents a stopped crawl had journaled", leftover.stored)
         log.info(
             "monitor started: %d sources",
             len(self.sources),
@@ -145,6 +159,9 @@ class Monitor:
             extra={"sources": list(plan.sources), "threads": len(plan.threads)},
         )
         report = self._crawl(plan)
+        for key, counts in self._store_journal().by_source.items():
+            outcome = report.outcomes.setdefault(key, SourceOutcome(key, False))
+            counts.add_to(outcome)
         settled = settle_cycle(self.store, self.sources, report, self.crawl_state,
                                self.clock.now())  # fmt: skip
         self._log_cycle(report, settled)
@@ -174,13 +191,24 @@ class Monitor:
     def _crawl_in_child(self, plan: CyclePlan) -> CycleReport:
         from crawlers.monitor.cycle import run_cycle
 
+        # The child fetches and journals only: this process tags and stores (``ingest``).
+        journal = {JOURNAL_SETTING: str(self.ingest.journal_dir), DEFER_SETTING: True}
         return run_cycle(
             self.settings,
             plan,
             sources_file=self.options.sources_file,
             timeout_s=self.options.cycle_timeout_s,
-            overrides=self.options.crawl_overrides,
+            overrides={**self.options.crawl_overrides, **journal},
         )
+
+    def _store_journal(self) -> IngestReport:
+        """Tag and store what the crawl journaled; a failure leaves it for the next pass."""
+        try:
+            return self.ingest()
+        except Exception as exc:  # the journal keeps the documents: log and go on
+            log.error("journaled documents not stored this cycle: %s", exc,
+                      extra={"error": str(exc)}, exc_info=True)  # fmt: skip
+            return IngestReport()
 
     def _log_cycle(self, report: CycleReport, settled: Settled) -> None:
         totals = {"articles": 0, "comments": 0, "stored": 0, "spooled": 0, "errors": 0}
@@ -251,7 +279,7 @@ class Monitor:
             cycle_duration_s_sum=stats.duration_s_sum,
             last_cycle_id=stats.last_cycle_id,
             last_cycle_duration_s=stats.last_duration_s,
-            model_version=self.model_version,
+            model_version=self.ingest.model_version,
             spool_pending=Spool(self.settings.spool_dir).pending(),
             threads_followed=self.store.threads_followed(),
             threads_due=self.store.threads_due_count(now),
