@@ -92,7 +92,8 @@ def sites() -> Iterator[LocalSites]:
 
 def cycle(settings: Settings, plan: CyclePlan, sources: Path, base: str, out: Path,
           **kwargs: Any) -> CycleReport:  # fmt: skip
-    return run_cycle(settings, plan, sources_file=sources, overrides=FAST,
+    kwargs.setdefault("overrides", FAST)
+    return run_cycle(settings, plan, sources_file=sources,
                      extra_args={"replay_base": base, "out": str(out)}, **kwargs)  # fmt: skip
 
 
