@@ -9,7 +9,8 @@ may skip the entry points (``entry_points=False``). It judges a source's health 
 stats counted here beside the pipeline's: ``vnopinion/listed`` (article links the entry
 points gave), ``http_errors/<status>``, ``blocked``, ``network_errors``, ``parse_failures``,
 ``last_error`` and ``last_error_kind`` (the most telling error: blocked, http, parse, then
-network; the latest of that kind) and ``thread_comments/<doc_id>`` (comments read per thread).
+network; the latest of that kind) and, when ``threads`` are given, ``thread_comments/<doc_id>``
+(comments read per thread, new articles' threads included).
 """
 
 from __future__ import annotations
@@ -269,11 +270,16 @@ class NewsSpider(scrapy.Spider):
         assert self.pseudonymizer is not None  # noqa: S101 (from_crawler)
         now = datetime.now(UTC)
         opener = ref.extra.get("opener_id")
-        self._inc(f"thread_comments/{doc_id}", 0)  # a thread read, even an empty one
+        # Per thread only when the threads are planned (the monitor): a full crawl's stats
+        # (dumped to its log) stay as small as they were.
+        per_thread = f"thread_comments/{doc_id}" if self.threads is not None else None
+        if per_thread:
+            self._inc(per_thread, 0)  # a thread read, even an empty one
         for parsed in comments:
             if parsed.site_comment_id == opener:
                 continue  # a thread's opening post is its article
-            self._inc(f"thread_comments/{doc_id}")
+            if per_thread:
+                self._inc(per_thread)
             yield to_document(
                 parsed, ref, source=self.source.domains[0], source_name=self.source.name,
                 article_doc_id=doc_id, pseudonymizer=self.pseudonymizer,

@@ -7,6 +7,7 @@ cycle is a real child process: what is checked is the report the monitor gets ba
 
 from __future__ import annotations
 
+import _thread
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ import yaml
 
 from crawlers.comments.base import ArticleRef
 from crawlers.extract.article import article_links
+from crawlers.monitor.crawl_cycle import outcome_from_stats, spider_jobs
 from crawlers.monitor.cycle import run_cycle, settings_env
 from crawlers.monitor.model import CyclePlan, CycleReport, ThreadPoll
 from crawlers.pipeline import STATE_FILE
@@ -317,3 +319,59 @@ def test_a_child_that_dies_gives_a_crash_report_with_its_last_words(tmp_path: Pa
     assert report.outcomes["nosuch"].crawled_entry_points
     assert not report.outcomes["other"].crawled_entry_points
     assert {o.last_error_kind for o in report.outcomes.values()} == {"crash"}
+
+
+def test_a_stopping_monitor_kills_the_cycle_then_stops(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    reached, release = threading.Event(), threading.Event()
+
+    def hold(key: str) -> None:
+        reached.set()
+        release.wait(120)
+
+    def interrupt() -> None:  # Ctrl-C (or SIGTERM turned into SystemExit) in the monitor
+        if reached.wait(90):
+            _thread.interrupt_main()
+
+    sources = write_sources(tmp_path / "sources.yaml", [site("slow")])
+    local = LocalSites({}, before_response=hold)
+    caplog.set_level(logging.INFO, logger="crawlers.monitor.cycle")
+    threading.Thread(target=interrupt, daemon=True).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cycle(settings_for(tmp_path), CyclePlan("stop", ("slow",)), sources, local.base_url,
+                  tmp_path / "docs.jsonl", timeout_s=120)  # fmt: skip
+    finally:
+        release.set()
+        local.close()
+    assert reached.is_set()
+    assert group_members(child_pid(caplog)) == []
+
+
+def test_one_crawler_per_due_source_and_one_per_source_with_threads_only() -> None:
+    sources = {k: site(k) for k in ("a", "b", "c")}
+    ref = ArticleRef(ARTICLE, "5047363")
+    plan = CyclePlan("p", ("a",), (ThreadPoll("1", "a", ref), ThreadPoll("2", "b", ref)))
+    jobs = spider_jobs(plan, sources)
+    assert [(key, entry_points) for key, entry_points, _ in jobs] == [("a", True), ("b", False)]
+    assert [t.doc_id for t in jobs[0][2]["threads"]] == ["1"]
+    assert jobs[1][2]["entry_points"] is False
+    assert spider_jobs(CyclePlan("q", ("c",)), sources)[0][2]["threads"] == []  # not None
+
+
+def test_outcome_from_stats_reads_the_spider_and_pipeline_counts() -> None:
+    stats = {"vnopinion/listed": 7, "vnopinion/fetched/article": 2,
+             "vnopinion/fetched/comment": 9, "vnopinion/stored": 11,
+             "vnopinion/indexed/created": 10, "vnopinion/indexed/unchanged": 1,
+             "vnopinion/http_errors/404": 3, "vnopinion/http_errors/503": 1,
+             "vnopinion/thread_comments/abc": 0, "response_received_count": 14,
+             "spider_exceptions/count": 2}  # fmt: skip
+    outcome = outcome_from_stats("a", True, stats)
+    assert (outcome.listed, outcome.articles, outcome.comments) == (7, 2, 9)
+    assert (outcome.stored, outcome.indexed, outcome.responses) == (11, 11, 14)
+    assert outcome.http_errors == {"404": 3, "503": 1}
+    assert outcome.thread_comments == {"abc": 0}
+    assert outcome.parse_failures == 2  # exceptions in our callbacks: pages we could not read
+    assert outcome.last_error_kind == "parse"
+    assert outcome.errors == 6
