@@ -114,6 +114,9 @@ def run_cycle(
     _join(pipes)
     report = _parse_report("".join(stdout))
     if report is None:
+        # Whatever it started (tagging workers) must not outlive it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
         reason = f"exit code {child.returncode}, no report"
         if tail:
             reason += ": " + "\n".join(tail)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from elasticsearch import Elasticsearch
 
 from crawlers.comments.base import ArticleRef
 from crawlers.extract.article import article_links
@@ -375,3 +376,24 @@ def test_outcome_from_stats_reads_the_spider_and_pipeline_counts() -> None:
     assert outcome.parse_failures == 2  # exceptions in our callbacks: pages we could not read
     assert outcome.last_error_kind == "parse"
     assert outcome.errors == 6
+
+
+def test_a_cycle_indexes_into_elasticsearch_with_the_callers_credentials(
+    es: Elasticsearch, es_settings: Settings, alias: str, sites: LocalSites, tmp_path: Path
+) -> None:
+    """Settings (the ES URL, and the password when the node is secured) reach the child
+    only through its environment."""
+    settings = es_settings.model_copy(update={
+        "data_dir": tmp_path / "data", "index_alias": alias, "nlp_workers": 1,
+        "nlp_entities": False,
+    })  # fmt: skip
+    sources = write_sources(tmp_path / "sources.yaml", [vnexpress()])
+    report = run_cycle(settings, CyclePlan("es", ("vnexpress",)), sources_file=sources,
+                       overrides=FAST, extra_args={"replay_base": sites.base_url})  # fmt: skip
+    outcome = report.outcomes["vnexpress"]
+    assert report.crashed is None
+    assert (outcome.articles, outcome.comments) == (1, 5)
+    assert outcome.stored == outcome.indexed == 6
+    assert outcome.spooled == outcome.failed == 0
+    es.indices.refresh(index=alias)
+    assert es.count(index=alias)["count"] == 6
