@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from crawlers.monitor.model import CyclePlan, CycleReport, SourceOutcome, ThreadPoll
@@ -134,7 +135,9 @@ def run(args: dict[str, Any], settings: Settings) -> CycleReport:
     crawlers: list[Crawler] = []
     if jobs:
         with _replay_guard(args):
-            spiders = [(NewsSpider, spider_args) for _, _, spider_args in jobs]
+            spiders: list[tuple[type[Spider], dict[str, Any]]] = [
+                (NewsSpider, spider_args) for _, _, spider_args in jobs
+            ]
             crawlers = run_crawlers(settings, spiders, scrapy_overrides(args))
     outcomes = {}
     for (key, entry_points, _), crawler in zip(jobs, crawlers, strict=True):

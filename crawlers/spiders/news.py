@@ -324,7 +324,7 @@ class NewsSpider(scrapy.Spider):
     def request_failed(self, failure: Failure) -> Failure:
         """Errback of every request: count why it failed, then let Scrapy go on as without
         one (it logs download errors and ignored HTTP responses as before)."""
-        request = failure.request  # type: ignore[attr-defined] (set by Scrapy)
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it
         url = request.meta.get("real_url", request.url)
         if failure.check(HttpError):
             response = failure.value.response
