@@ -85,6 +85,8 @@ def run_cycle(
     if sources_file is not None:
         args["sources_file"] = str(sources_file)
     started = datetime.now(UTC)
+    if not plan.sources and not plan.threads:
+        return CycleReport(plan.cycle_id, started, datetime.now(UTC), {})  # nothing to crawl
     child = subprocess.Popen(
         [sys.executable, "-m", "crawlers.monitor.crawl_cycle", "-"],
         cwd=REPO, env=settings_env(settings), start_new_session=True, text=True,

@@ -350,6 +350,12 @@ def test_a_stopping_monitor_kills_the_cycle_then_stops(
     assert group_members(child_pid(caplog)) == []
 
 
+def test_an_empty_plan_starts_no_crawl(tmp_path: Path) -> None:
+    report = run_cycle(settings_for(tmp_path), CyclePlan("idle", ()), timeout_s=1)
+    assert report.outcomes == {}
+    assert report.crashed is None
+
+
 def test_one_crawler_per_due_source_and_one_per_source_with_threads_only() -> None:
     sources = {k: site(k) for k in ("a", "b", "c")}
     ref = ArticleRef(ARTICLE, "5047363")
