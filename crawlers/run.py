@@ -83,6 +83,16 @@ def run_crawls(
     ``settings.crawl_frontier`` the requests go through the frontier shared with the other
     crawler processes (``crawlers/frontier.py``).
     """
+    return CrawlReport.from_crawlers(run_crawlers(settings, spiders, overrides))
+
+
+def run_crawlers(
+    settings: Settings,
+    spiders: list[tuple[type[Spider], dict[str, Any]]],
+    overrides: dict[str, Any] | None = None,
+) -> list[Crawler]:
+    """As ``run_crawls``, but the finished crawlers, one per spider in order, so a caller
+    can read each one's stats (the monitor reports per source)."""
     scrapy_settings = {
         **POLITE_DEFAULTS,
         "USER_AGENT": user_agent(settings.crawl_contact),
@@ -103,7 +113,7 @@ def run_crawls(
         process.crawl(crawler, **kwargs)
         crawlers.append(crawler)
     process.start()
-    return CrawlReport.from_crawlers(crawlers)
+    return crawlers
 
 
 def _frontier_settings(settings: Settings) -> dict[str, Any]:
