@@ -17,8 +17,12 @@ re-polls them without reading its entry points. It prints exactly one line on st
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,9 +162,23 @@ def _configure_logging(cycle_id: str | None) -> None:
         configure_json_logging(cycle_id)
 
 
+def die_with_parent(parent_pid: int | None) -> None:
+    """A monitor killed outright must not leave its crawl running: the orphan would race the
+    next monitor's crawl for the same pages. Linux kills this process when its parent dies
+    (``PR_SET_PDEATHSIG``); a parent already gone by now means exit at once."""
+    if parent_pid is None:
+        return
+    # Not Linux: no prctl, and the parent's process-group kill is what remains.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
 def main(argv: list[str]) -> int:
     text = sys.stdin.read() if argv[1:] == ["-"] else argv[1]
     args = json.loads(text)
+    die_with_parent(args.get("parent_pid"))
     _configure_logging(args.get("plan", {}).get("cycle_id"))
     report = run(args, Settings())
     # Only this line goes to stdout: the monitor reads the last line as the report.

@@ -81,7 +81,7 @@ def run_cycle(
     SystemExit while waiting kills the child's process group and is raised again.
     """
     args: dict[str, Any] = {"plan": plan.to_json(), "overrides": overrides or {},
-                            **(extra_args or {})}  # fmt: skip
+                            "parent_pid": os.getpid(), **(extra_args or {})}  # fmt: skip
     if sources_file is not None:
         args["sources_file"] = str(sources_file)
     started = datetime.now(UTC)

@@ -113,9 +113,7 @@ class Ingest:
                 return stored
 
             replayed = replay(self.journal_dir, store_chunk, self.settings.bulk_chunk_size)
-        report.torn, report.errors = replayed.torn, replayed.errors
-        if replayed.entries:
-            log.info(replayed.summary(), extra={"stored": replayed.stored})
+        report.torn, report.errors = replayed.torn, replayed.errors  # replay logs its summary
         return report
 
     def _source_of(self, item: JournalItem) -> str:

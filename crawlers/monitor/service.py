@@ -66,6 +66,9 @@ class MonitorOptions:
     cycle_timeout_s: float = 1800.0  # a crawl running longer is killed (counted as a crash)
     max_threads_per_cycle: int = 200
     idle_check_s: float = 60.0  # the longest sleep between two looks at the schedule
+    # Work due within this much of now joins the cycle (at most a tenth of the shortest
+    # interval): a source and its threads due a moment apart make one cycle, not two.
+    batch_window_s: float = 30.0
     sources_file: Path | None = None  # None: crawlers/sources.yaml
     crawl_overrides: dict[str, Any] = field(default_factory=dict)  # Scrapy settings
     spike_alerts: bool = True
@@ -94,7 +97,9 @@ class Monitor:
         self.ingest = ingest or Ingest(settings, self.sources)
         self._crawl = crawl or self._crawl_in_child
         self._stop = threading.Event()
-        configure(self.store, self.sources, self.options.interval_s)
+        timings = configure(self.store, self.sources, self.options.interval_s)
+        shortest = min((t.interval_s for t in timings.values()), default=0.0)
+        self._batch_window_s = min(self.options.batch_window_s, shortest / 10)
 
     def close(self) -> None:
         self.ingest.close()
@@ -144,7 +149,8 @@ class Monitor:
         """One cycle if anything is due now; None when nothing was."""
         now = self.clock.now()
         cycle_id = f"c-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
-        plan = plan_cycle(self.store, cycle_id, now, self.options.max_threads_per_cycle)
+        horizon = now + timedelta(seconds=self._batch_window_s)
+        plan = plan_cycle(self.store, cycle_id, horizon, self.options.max_threads_per_cycle)
         if not plan.sources and not plan.threads:
             return None
         with cycle_context(cycle_id):
