@@ -8,8 +8,9 @@ records; ``crawlers.monitor.store`` keeps the records on disk.
   ``interval * min(2 ** consecutive_failures, 4)``, so a broken site is asked less often but
   never less than every four intervals, and one good answer resets it.
 - A comment thread is first due one source interval after its article was stored (that crawl
-  read the comments once). While its comment count grows ("hot") it is re-polled every source
-  interval; each quiet poll doubles the wait up to the source's ``max_thread_interval``. It
+  read the comments once), or at once when that crawl did not get to read them. While its
+  comment count grows ("hot") it is re-polled every source interval; each quiet poll
+  doubles the wait up to the source's ``max_thread_interval``. It
   leaves the schedule once its article is older than ``limits.comments_refresh_days``. A cycle
   re-polls at most ``max_threads_per_cycle`` threads, the longest overdue first.
 """
@@ -157,14 +158,17 @@ def new_thread(
     published_at: datetime | None = None,
     comments: int | None = None,
 ) -> ThreadState:
-    """A thread first seen ``now`` (its article's crawl read it): due one interval later."""
+    """A thread first seen ``now``: due one interval later when its article's crawl read it
+    (``comments`` known), at once when not (the crawl was cut short before its comments, or
+    their request failed): an unread thread is the one most likely to hold news."""
+    wait = 0.0 if comments is None else interval_s
     return ThreadState(
         doc_id=doc_id,
         source=source,
         ref=ref,
         published_at=published_at,
         first_seen_at=now,
-        next_poll_at=now + timedelta(seconds=interval_s),
+        next_poll_at=now + timedelta(seconds=wait),
         interval_s=interval_s,
         last_comments=comments,
     )

@@ -149,10 +149,13 @@ class Monitor:
         """One cycle if anything is due now; None when nothing was."""
         now = self.clock.now()
         cycle_id = f"c-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
-        horizon = now + timedelta(seconds=self._batch_window_s)
-        plan = plan_cycle(self.store, cycle_id, horizon, self.options.max_threads_per_cycle)
-        if not plan.sources and not plan.threads:
+        limit = self.options.max_threads_per_cycle
+        due = plan_cycle(self.store, cycle_id, now, limit)
+        if not due.sources and not due.threads:
             return None
+        # Something is due now: take along what falls due in the next moments.
+        horizon = now + timedelta(seconds=self._batch_window_s)
+        plan = plan_cycle(self.store, cycle_id, horizon, limit)
         with cycle_context(cycle_id):
             return self._cycle(plan, now)
 

@@ -161,6 +161,12 @@ def test_cold_thread_doubles_up_to_the_cap_and_hot_resets() -> None:
     assert thread.last_comments == 9
 
 
+def test_a_thread_never_read_is_due_at_once() -> None:
+    unread = new_thread("d1", "site", REF, T0, TIMING.interval_s, published_at=T0)
+    assert due_threads([unread], T0) == [unread]
+    assert unread.interval_s == TIMING.interval_s
+
+
 def test_first_count_unknown_is_hot_only_with_comments() -> None:
     unknown = new_thread("d1", "site", REF, T0, TIMING.interval_s)
     now = unknown.next_poll_at

@@ -168,7 +168,11 @@ def test_a_crashed_cycle_records_a_crash_for_every_planned_source(store: Monitor
 def test_threads_sync_poll_and_restart(store: MonitorStore) -> None:
     published = {"d1": T0 - timedelta(days=1), "d2": T0}
     added, dropped = store.sync_threads(
-        "fast", [("d1", ref(1)), ("d2", ref(2))], T0, published_at=published, comments={"d1": 3}
+        "fast",
+        [("d1", ref(1)), ("d2", ref(2))],
+        T0,
+        published_at=published,
+        comments={"d1": 3, "d2": 0},
     )
     assert (added, dropped) == (2, 0)
     assert store.threads_followed() == 2
