@@ -61,6 +61,20 @@ class CountingHandler(site_server._Handler):
             server.requests[path] += 1
 
 
+STARTED: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def no_monitor_left() -> Iterator[None]:
+    """A failed assertion must not leave a monitor running after its test."""
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
 @pytest.fixture
 def site() -> Iterator[SampleSiteServer]:
     import threading
@@ -104,8 +118,10 @@ def start_monitor(
     command = [sys.executable, "-c", "from vnopinion.cli import run; run()", "monitor",
                "--sources", str(sources), *local, "--no-spike-alerts", *args]  # fmt: skip
     with log.open("ab") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)  # fmt: skip
+    STARTED.append(process)
+    return process
 
 
 def journal_entries(data_dir: Path) -> int:
@@ -187,19 +203,15 @@ def test_a_source_that_starts_serving_a_block_page_is_reported_at_the_next_cycle
     settings = monitor_settings
     sources, log = sources_file(tmp_path, site), tmp_path / "monitor.log"
     monitor = start_monitor(settings, sources, log, "--interval", "5", "--cycles", "4")
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while (snapshot := read_metrics(es, settings.monitor_index)) is None or snapshot.cycles < 1:
-            assert monitor.poll() is None, log.read_text("utf-8")[-3000:]
-            assert time.monotonic() < deadline, "no cycle finished in time"
-            time.sleep(0.2)
-        assert read_health(es, settings.monitor_index)["tindansinh"].status == "ok"
-        site.set_blocked(True)
-        blocked_after = snapshot.cycles
-        assert monitor.wait(timeout=START_TIMEOUT_S) == 0, log.read_text("utf-8")[-3000:]
-    finally:
-        if monitor.poll() is None:
-            os.killpg(monitor.pid, signal.SIGKILL)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while (snapshot := read_metrics(es, settings.monitor_index)) is None or snapshot.cycles < 1:
+        assert monitor.poll() is None, log.read_text("utf-8")[-3000:]
+        assert time.monotonic() < deadline, "no cycle finished in time"
+        time.sleep(0.2)
+    assert read_health(es, settings.monitor_index)["tindansinh"].status == "ok"
+    site.set_blocked(True)
+    blocked_after = snapshot.cycles
+    assert monitor.wait(timeout=START_TIMEOUT_S) == 0, log.read_text("utf-8")[-3000:]
     alerts = [json.loads(line) for line in settings.alerts_log_path.read_text("utf-8").splitlines()]
     assert [(a["kind"], a["source"]) for a in alerts] == [("source_broken", "tindansinh")]
     cycles = [json.loads(line) for line in log.read_text("utf-8").splitlines()
