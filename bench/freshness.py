@@ -46,7 +46,6 @@ from vnopinion.settings import Settings
 from vnopinion.vocabulary import load_vocabulary
 
 STARTUP_TIMEOUT_S = 600  # models load, then the first cycle takes in the whole site
-POLL_S = 0.5
 
 PLACES = ["phường Hạc Thành", "xã Đông Anh", "phường Bến Thành", "xã Tam Đảo", "phường Hải Châu"]
 TOPICS = [
@@ -137,7 +136,7 @@ def wait_for_first_cycle(settings: Settings, monitor: subprocess.Popen[bytes]) -
 
 
 def search_until_found(api: TestClient, items: list[Item], lock: threading.Lock,
-                       stop: threading.Event, since: str) -> None:  # fmt: skip
+                       stop: threading.Event, since: str, poll_s: float) -> None:  # fmt: skip
     while not stop.is_set():
         with lock:
             pending = [item for item in items if item.found is None]
@@ -145,7 +144,7 @@ def search_until_found(api: TestClient, items: list[Item], lock: threading.Lock,
             answer = api.get("/search", params={"q": item.marker, "since": since, "size": 1})
             if answer.status_code == 200 and answer.json()["total"] > 0:
                 item.found = time.monotonic()
-        stop.wait(POLL_S)
+        stop.wait(poll_s)
 
 
 def main() -> None:
@@ -155,6 +154,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2, help="new articles per interval")
     parser.add_argument("--hot", type=int, default=4, help="hot-thread comments per interval")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--poll", type=float, default=0.5, help="seconds between searches")
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 - reproducible benchmark inputs
     run = uuid.uuid4().hex[:8]
@@ -194,8 +194,8 @@ def main() -> None:
         hot = publisher.article(comments=0)
         since = (datetime.now(UTC) - timedelta(days=1)).isoformat()
         with TestClient(create_app(settings, load_vocabulary())) as api:
-            searcher = threading.Thread(target=search_until_found, args=(
-                api, publisher.items, publisher.lock, stop, since), daemon=True)  # fmt: skip
+            searching = (api, publisher.items, publisher.lock, stop, since, args.poll)
+            searcher = threading.Thread(target=search_until_found, args=searching, daemon=True)
             searcher.start()
             began = time.monotonic()
             events = []
