@@ -8,20 +8,20 @@ Nothing is dropped. Signatures persist in SQLite so copies are found across runs
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from crawlers.state import BUSY_TIMEOUT_S
+from crawlers.shared_sqlite import connect_shared
 from nlp.text import fold
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
 MIN_WORDS = 40  # shorter texts share too much boilerplate to judge
 SEED = 7
+SCHEMA = "CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, hashes BLOB NOT NULL);"
 SCHEME = "affine64"  # stored signatures must be read back with the scheme that made them
 
 
@@ -41,15 +41,8 @@ class NearDuplicates:
     """First seen wins; thread-safe; ``threshold`` is the estimated Jaccard similarity."""
 
     def __init__(self, path: Path, threshold: float = 0.8) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Shared by the crawler processes of one machine, as the crawl state is.
-        self._db = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, hashes BLOB NOT NULL)"
-        )
+        self._db = connect_shared(path, SCHEMA)
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._lock = threading.Lock()
         for doc_id, blob in self._db.execute(

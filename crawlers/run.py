@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler, CrawlerProcess
+from twisted.python.failure import Failure
 
 from crawlers.pipeline import SETTINGS_KEY
 from crawlers.polite import POLITE_DEFAULTS, user_agent
 from indexer.errors import VnopinionError
 from vnopinion.settings import Settings
+
+log = logging.getLogger(__name__)
+FAILURE_STAT = "vnopinion/crawler_failed"
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,8 @@ class CrawlReport:
     failed: int = 0  # documents neither indexed nor spooled: fetched again next run
 
     @classmethod
-    def from_crawlers(cls, crawlers: list[Crawler]) -> CrawlReport:
-        stats = [c.stats.get_stats() if c.stats else {} for c in crawlers]
+    def from_stats(cls, stats: list[dict[str, Any]]) -> CrawlReport:
+        """From ``run_crawlers``'s stats, one dict per crawler."""
 
         def total(key: str) -> int:
             return sum(int(s.get(key, 0) or 0) for s in stats)
@@ -52,10 +57,15 @@ class CrawlReport:
             rejected=total("vnopinion/rejected"),
             dropped=dropped,
             skipped_known=total("vnopinion/skipped/already_stored"),
-            errors=total("log_count/ERROR") + total("spider_exceptions"),
+            errors=total("log_count/ERROR")
+            + total("spider_exceptions")
+            + sum(FAILURE_STAT in s for s in stats),
             responses=total("response_received_count"),
             elapsed_s=max((float(s.get("elapsed_time_seconds", 0.0)) for s in stats), default=0.0),
-            finish_reasons=tuple(str(s.get("finish_reason", "unknown")) for s in stats),
+            finish_reasons=tuple(
+                str(s.get("finish_reason", "unknown")) if FAILURE_STAT not in s else "failed"
+                for s in stats
+            ),
             spooled=total("vnopinion/spooled"),
             replayed=total("vnopinion/replayed"),
             failed=total("vnopinion/failed"),
@@ -83,16 +93,16 @@ def run_crawls(
     ``settings.crawl_frontier`` the requests go through the frontier shared with the other
     crawler processes (``crawlers/frontier.py``).
     """
-    return CrawlReport.from_crawlers(run_crawlers(settings, spiders, overrides))
+    return CrawlReport.from_stats(run_crawlers(settings, spiders, overrides))
 
 
 def run_crawlers(
     settings: Settings,
     spiders: list[tuple[type[Spider], dict[str, Any]]],
     overrides: dict[str, Any] | None = None,
-) -> list[Crawler]:
-    """As ``run_crawls``, but the finished crawlers, one per spider in order, so a caller
-    can read each one's stats (the monitor reports per source)."""
+) -> list[dict[str, Any]]:
+    """As ``run_crawls``, but each crawler's stats, one dict per spider in order (the
+    monitor reports per source); a crawler that failed as a whole carries ``FAILURE_STAT``."""
     scrapy_settings = {
         **POLITE_DEFAULTS,
         "USER_AGENT": user_agent(settings.crawl_contact),
@@ -108,12 +118,40 @@ def run_crawlers(
     logging.getLogger().setLevel(root_level)
     _set_scrapy_log_level(level)
     crawlers = []
+    failures: dict[int, str] = {}
     for spider, kwargs in spiders:
         crawler = process.create_crawler(spider)
-        process.crawl(crawler, **kwargs)
+        process.crawl(crawler, **kwargs).addErrback(_record_failure, crawler, failures)
         crawlers.append(crawler)
     process.start()
-    return crawlers
+    return [finished_stats(c, failures.get(id(c))) for c in crawlers]
+
+
+def finished_stats(crawler: Crawler, failure: str | None = None) -> dict[str, Any]:
+    """A finished crawler's stats, with ``FAILURE_STAT`` when it failed as a whole."""
+    try:
+        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    except RuntimeError:  # Scrapy unsets a crawler's stats when its crawl fails to start
+        stats = {}
+    if failure is not None:
+        stats[FAILURE_STAT] = failure
+    return stats
+
+
+def crawl_failure(stats: Mapping[str, Any]) -> str | None:
+    """Why a crawler of ``run_crawlers`` failed as a whole (e.g. its stores would not open),
+    from its stats, or None; a crawler that never finished counts as failed too."""
+    failure = stats.get(FAILURE_STAT)
+    if failure is None and "finish_reason" not in stats:
+        return "the crawler never finished (see the log)"
+    return str(failure) if failure is not None else None
+
+
+def _record_failure(failure: Failure, crawler: Crawler, failures: dict[int, str]) -> None:
+    """Log the error and keep it for the crawler's stats; the other spiders crawl on."""
+    log.error("crawler %s failed: %s", crawler.spidercls.name, failure.getErrorMessage(),
+              exc_info=(failure.type, failure.value, failure.getTracebackObject()))  # fmt: skip
+    failures[id(crawler)] = f"{failure.type.__name__}: {failure.value}"[:500]
 
 
 def _frontier_settings(settings: Settings) -> dict[str, Any]:

@@ -12,7 +12,6 @@ comments keep arriving.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -20,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crawlers.comments.base import ArticleRef
+from crawlers.shared_sqlite import connect_shared
 
-BUSY_TIMEOUT_S = 30.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
@@ -40,14 +39,8 @@ class CrawlState:
     """Which articles are stored, and which comment threads to refresh. Thread-safe."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Several crawler processes on one machine (README, Scale-out) share this file: WAL lets
-        # them read while one writes, and a writer waits its turn instead of failing.
-        self._db = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        # Several crawler processes on one machine (README, Scale-out) share this file.
+        self._db = connect_shared(path, SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:

@@ -248,6 +248,10 @@ def crawl(
             f"(replayed at the next store, or `vnopinion index --replay`), {report.replayed} "
             f"replayed; {report.failed} neither indexed nor spooled (fetched again next run)."
         )
+    failed_crawlers = report.finish_reasons.count("failed")
+    if failed_crawlers:
+        click.echo(f"{failed_crawlers} crawler(s) failed to run (the reason is in the log).",
+                   err=True)  # fmt: skip
     if report.errors or report.rejected or report.failed:
         ctx.exit(1)
 

@@ -31,10 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
-from scrapy.crawler import Crawler
 
 from crawlers.monitor.model import CyclePlan, CycleReport, SourceOutcome, ThreadPoll
-from crawlers.run import run_crawlers
+from crawlers.run import crawl_failure, run_crawlers
 from crawlers.sources import SOURCES_FILE, Source, load_sources
 from crawlers.spiders.news import NewsSpider
 from vnopinion.settings import Settings
@@ -93,6 +92,10 @@ def outcome_from_stats(source: str, entry_points: bool, stats: dict[str, Any]) -
         last_error_kind=stats.get(PREFIX + "last_error_kind"),
         thread_comments=by_suffix("thread_comments/"),
     )
+    failure = crawl_failure(stats)
+    if failure is not None:  # e.g. its stores would not open: nothing of it ran
+        outcome.last_error, outcome.last_error_kind = f"crawler failed: {failure}", "crash"
+        return outcome
     # An exception in our own callbacks means a page we could not read: a parse failure.
     exceptions = int(stats.get("spider_exceptions/count", 0) or 0)
     if exceptions:
@@ -136,16 +139,15 @@ def run(args: dict[str, Any], settings: Settings) -> CycleReport:
     sources = load_sources(Path(args.get("sources_file") or SOURCES_FILE))
     jobs = spider_jobs(plan, sources)
     started = datetime.now(UTC)
-    crawlers: list[Crawler] = []
+    crawler_stats: list[dict[str, Any]] = []
     if jobs:
         with _replay_guard(args):
             spiders: list[tuple[type[Spider], dict[str, Any]]] = [
                 (NewsSpider, spider_args) for _, _, spider_args in jobs
             ]
-            crawlers = run_crawlers(settings, spiders, scrapy_overrides(args))
+            crawler_stats = run_crawlers(settings, spiders, scrapy_overrides(args))
     outcomes = {}
-    for (key, entry_points, _), crawler in zip(jobs, crawlers, strict=True):
-        stats = crawler.stats.get_stats() if crawler.stats else {}
+    for (key, entry_points, _), stats in zip(jobs, crawler_stats, strict=True):
         outcomes[key] = outcome_from_stats(key, entry_points, stats)
     return CycleReport(plan.cycle_id, started, datetime.now(UTC), outcomes)
 

@@ -37,11 +37,11 @@ from crawlers.monitor.model import (
     add_outcome,
 )
 from crawlers.monitor.schedule import SourceState, ThreadState, Timing
+from crawlers.shared_sqlite import connect_shared
 
 __all__ = ["FILE_NAME", "CycleStats", "MonitorStore", "UnfinishedCycle"]
 
 FILE_NAME = "monitor.sqlite"
-BUSY_TIMEOUT_S = 30.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     source TEXT PRIMARY KEY,
@@ -131,14 +131,8 @@ class MonitorStore:
     """The monitor's state on disk. Thread-safe; every write is committed when it returns."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        self._db.executescript(SCHEMA)
+        self._db = connect_shared(path, SCHEMA)
         self._lock = threading.RLock()
 
     @classmethod

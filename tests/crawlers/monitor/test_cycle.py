@@ -218,13 +218,12 @@ class Answers:
 def test_refusals_blocks_and_dropped_connections_are_told_apart(tmp_path: Path) -> None:
     challenge = site_fixture("voz.vn", "blocked-cloudflare-challenge-thread-1261254.html")
     page = challenge.read_bytes()
-    # A dropped connection is not among them: once, under CI's load, it went uncounted
-    # (network_errors 0, no last error); the dead-port test below covers network errors.
-    keys = ["forbidden", "challenged", "blocked403"]
+    keys = ["forbidden", "challenged", "blocked403", "dropped"]
     answers: dict[str, tuple[int, bytes] | None] = {
         "forbidden.example.vn/moi": (403, b"<html><title>403 Forbidden</title></html>"),
         "challenged.example.vn/moi": (200, page),
         "blocked403.example.vn/moi": (403, page),
+        "dropped.example.vn/moi": None,
     }
     server = Answers(answers)
     sources = write_sources(tmp_path / "sources.yaml", [site(k) for k in keys])
@@ -236,7 +235,7 @@ def test_refusals_blocks_and_dropped_connections_are_told_apart(tmp_path: Path) 
         server.close()
     assert report.crashed is None
     forbidden, challenged = report.outcomes["forbidden"], report.outcomes["challenged"]
-    blocked = report.outcomes["blocked403"]
+    blocked, dropped = report.outcomes["blocked403"], report.outcomes["dropped"]
     assert forbidden.http_errors == {"403": 1}
     assert forbidden.last_error_kind == "http"
     assert forbidden.last_error == "HTTP 403 on https://forbidden.example.vn/moi"
@@ -246,6 +245,9 @@ def test_refusals_blocks_and_dropped_connections_are_told_apart(tmp_path: Path) 
         assert outcome.last_error_kind == "blocked"
         assert outcome.last_error.startswith("Cloudflare challenge on https://")
     assert blocked.last_error.endswith("(HTTP 403)")
+    assert dropped.network_errors == 1
+    assert dropped.last_error_kind == "network"
+    assert "https://dropped.example.vn/moi" in dropped.last_error
     for outcome in report.outcomes.values():
         assert outcome.crawled_entry_points
         assert outcome.listed == outcome.articles == 0
@@ -374,7 +376,7 @@ def test_outcome_from_stats_reads_the_spider_and_pipeline_counts() -> None:
              "vnopinion/indexed/created": 10, "vnopinion/indexed/unchanged": 1,
              "vnopinion/http_errors/404": 3, "vnopinion/http_errors/503": 1,
              "vnopinion/thread_comments/abc": 0, "response_received_count": 14,
-             "spider_exceptions/count": 2}  # fmt: skip
+             "spider_exceptions/count": 2, "finish_reason": "finished"}  # fmt: skip
     outcome = outcome_from_stats("a", True, stats)
     assert (outcome.listed, outcome.articles, outcome.comments) == (7, 2, 9)
     assert (outcome.stored, outcome.indexed, outcome.responses) == (11, 11, 14)
@@ -383,6 +385,36 @@ def test_outcome_from_stats_reads_the_spider_and_pipeline_counts() -> None:
     assert outcome.parse_failures == 2  # exceptions in our callbacks: pages we could not read
     assert outcome.last_error_kind == "parse"
     assert outcome.errors == 6
+
+
+def test_a_crawler_that_never_ran_is_a_crash_not_a_quiet_source() -> None:
+    failed = outcome_from_stats("a", True, {"vnopinion/crawler_failed": "OSError: disk full"})
+    assert (failed.last_error_kind, failed.last_error) == (
+        "crash",
+        "crawler failed: OSError: disk full",
+    )
+    unfinished = outcome_from_stats("b", True, {"vnopinion/listed": 3})
+    assert unfinished.last_error_kind == "crash"
+    assert unfinished.last_error is not None
+    assert "never finished" in unfinished.last_error
+
+
+def test_a_crawler_whose_stores_will_not_open_is_reported_as_crashed(
+    sites: LocalSites, tmp_path: Path
+) -> None:
+    """Its pipeline fails to open (here the crawl state's path is a directory): the other
+    spiders go on, and the source's outcome says why instead of looking like a quiet site."""
+    settings = settings_for(tmp_path)
+    (settings.data_dir / STATE_FILE).mkdir(parents=True)
+    sources = write_sources(tmp_path / "sources.yaml", [vnexpress()])
+    report = cycle(settings, CyclePlan("c", ("vnexpress",)), sources, sites.base_url,
+                   tmp_path / "docs.jsonl")  # fmt: skip
+    assert report.crashed is None  # the process itself ended well
+    outcome = report.outcomes["vnexpress"]
+    assert outcome.last_error_kind == "crash"
+    assert outcome.last_error is not None
+    assert "unable to open database file" in outcome.last_error
+    assert documents(tmp_path / "docs.jsonl") == []
 
 
 def test_a_cycle_indexes_into_elasticsearch_with_the_callers_credentials(
