@@ -131,4 +131,5 @@ def settle_cycle(
     for judged_health in health.values():
         store.save_health(judged_health)
     broken = [h for k, h in health.items() if turned_broken(previous[k], h)]
+    store.prune_history(now)
     return Settled(outcomes, health, broken, previous)

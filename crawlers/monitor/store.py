@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,14 @@ CREATE TABLE IF NOT EXISTS health (
     status TEXT NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pruned_cycles (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cycles INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    duration_s REAL NOT NULL
+);
 """
+HISTORY_DAYS = 30  # cycles and outcomes older than this are pruned (totals are kept)
 
 
 def _ts(value: datetime) -> str:
@@ -336,22 +343,53 @@ class MonitorStore:
         return None if "abandoned" in data else CycleReport.from_json(data)
 
     def cycle_stats(self) -> CycleStats:
-        """Counts and durations over every finished cycle."""
+        """Counts and durations over every finished cycle, pruned ones included."""
         rows = self._query(
             "SELECT COUNT(*) AS cycles, SUM(status = 'crashed') AS failures,"
             " TOTAL(duration_s) AS duration FROM cycles WHERE status != 'running'"
         )
+        pruned = self._query("SELECT cycles, failures, duration_s FROM pruned_cycles")
         last = self._query(
             "SELECT cycle_id, duration_s FROM cycles WHERE status != 'running'"
             " ORDER BY finished_at DESC, started_at DESC LIMIT 1"
         )
+        before = pruned[0] if pruned else {"cycles": 0, "failures": 0, "duration_s": 0.0}
         return CycleStats(
-            cycles=rows[0]["cycles"],
-            failures=rows[0]["failures"] or 0,
-            duration_s_sum=rows[0]["duration"],
+            cycles=rows[0]["cycles"] + before["cycles"],
+            failures=(rows[0]["failures"] or 0) + before["failures"],
+            duration_s_sum=rows[0]["duration"] + before["duration_s"],
             last_cycle_id=last[0]["cycle_id"] if last else None,
             last_duration_s=last[0]["duration_s"] if last else None,
         )
+
+    def prune_history(self, now: datetime, keep_days: float = HISTORY_DAYS) -> tuple[int, int]:
+        """Forget finished cycles and outcomes older than ``keep_days``, so a monitor that
+        runs for years keeps a small file. The cycle totals (Prometheus counters) stay, and
+        each source keeps its last ``RECENT_CYCLES`` outcomes however old (its health is
+        judged on them). Returns (cycles, outcomes) deleted."""
+        cutoff = _ts(now - timedelta(days=keep_days))
+        with self._transaction() as db:
+            old = "FROM cycles WHERE status != 'running' AND started_at < ?"
+            count, failures, duration = db.execute(
+                f"SELECT COUNT(*), TOTAL(status = 'crashed'), TOTAL(duration_s) {old}",
+                (cutoff,),
+            ).fetchone()
+            if count:
+                db.execute(
+                    "INSERT INTO pruned_cycles (id, cycles, failures, duration_s)"
+                    " VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                    " cycles = cycles + excluded.cycles, failures = failures + excluded.failures,"
+                    " duration_s = duration_s + excluded.duration_s",
+                    (count, int(failures), duration),
+                )
+                db.execute(f"DELETE {old}", (cutoff,))
+            outcomes = db.execute(
+                "DELETE FROM outcomes WHERE at < ? AND seq NOT IN (SELECT seq FROM (SELECT seq,"
+                " ROW_NUMBER() OVER (PARTITION BY source ORDER BY seq DESC) AS newest"
+                " FROM outcomes) WHERE newest <= ?)",
+                (cutoff, RECENT_CYCLES),
+            ).rowcount
+        return count, outcomes
 
     def _cycle_outcomes(self, cycle_id: str) -> dict[str, SourceOutcome]:
         rows = self._query(

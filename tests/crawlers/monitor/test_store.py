@@ -136,6 +136,45 @@ def test_recent_outcomes_keep_the_last_n_oldest_first(store: MonitorStore) -> No
     assert store.recent_outcomes("slow") == []
 
 
+def test_old_history_is_pruned_but_totals_and_each_sources_last_outcomes_stay(
+    store: MonitorStore,
+) -> None:
+    """A monitor running for years keeps a small file: cycles and outcomes older than
+    HISTORY_DAYS go, the Prometheus totals do not go back, and a source crawled rarely
+    keeps the last outcomes its health is judged on."""
+    day = timedelta(days=1)
+    for i in range(40):  # "fast" every day for 40 days, one crash among them
+        at = T0 + i * day
+        store.begin_cycle(CyclePlan(f"f{i}", ("fast",)), at)
+        store.finish_cycle(CycleReport(f"f{i}", at, at + timedelta(seconds=10),
+                                       {"fast": outcome("fast", listed=i)},
+                                       crashed="exit code -9" if i == 3 else None))  # fmt: skip
+    for i in range(12):  # "slow" only in its first 12 days
+        at = T0 + i * day + timedelta(hours=1)
+        store.begin_cycle(CyclePlan(f"s{i}", ("slow",)), at)
+        store.finish_cycle(CycleReport(f"s{i}", at, at, {"slow": outcome("slow", listed=i)}))
+    store.begin_cycle(CyclePlan("running", ("fast",)), T0)  # in flight: never pruned
+    before = store.cycle_stats()
+    now = T0 + 40 * day
+
+    cycles, outcomes = store.prune_history(now, keep_days=30)
+
+    assert cycles == 10 + 10  # started before day 10: f0-f9 and s0-s9
+    assert outcomes == 10 + 2  # "slow" keeps its last RECENT_CYCLES (10) outcomes
+    after = store.cycle_stats()
+    assert (after.cycles, after.failures) == (before.cycles, before.failures) == (52, 1)
+    assert after.duration_s_sum == pytest.approx(before.duration_s_sum)
+    assert after.last_cycle_id == before.last_cycle_id
+    assert [r.outcome.listed for r in store.recent_outcomes("fast")] == list(range(30, 40))
+    assert [r.outcome.listed for r in store.recent_outcomes("slow")] == list(range(2, 12))
+    assert store.cycle_status("f9") is None
+    assert store.cycle_status("f10") == "done"
+    assert store.cycle_status("running") == "running"
+    assert store.prune_history(now, keep_days=30) == (0, 0)  # nothing more to do
+    store = reopen(store)
+    assert store.cycle_stats() == after
+
+
 def test_a_restarted_monitor_sees_the_cycle_in_flight(store: MonitorStore) -> None:
     threads = (ThreadPoll("d1", "fast", ref(1)),)
     plan = CyclePlan("c7", ("fast",), threads)
