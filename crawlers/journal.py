@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from crawlers.comments.base import ArticleRef
 from crawlers.items import FetchedArticle
 from indexer.documents import AnyDocument, Article, Comment
+from indexer.durable_files import fsync_dir, lock_for_replay, write_all
 
 if TYPE_CHECKING:
     from nlp.tagger import Tagger
@@ -118,7 +119,7 @@ class Journal:
             segment = self._writable()
             self._seq += 1
             line = _encode({"seq": self._seq, **entry})
-            _write_all(segment.fd, line)
+            write_all(segment.fd, line)
             segment.entries += 1
             segment.unacked.add(self._seq)
             segment.dirty = True
@@ -153,7 +154,7 @@ class Journal:
                 if not segment.unacked and segment is not self._current:
                     self._delete(segment)
                 else:  # an ack need not be durable: losing it only repeats an upsert
-                    _write_all(segment.fd, _encode({"ack": sorted(seqs)}))
+                    write_all(segment.fd, _encode({"ack": sorted(seqs)}))
 
     def close(self) -> None:
         """Sync and release every segment; those fully acknowledged are deleted."""
@@ -185,7 +186,7 @@ class Journal:
         fcntl.flock(fd, fcntl.LOCK_EX)
         final = self.directory / name
         os.rename(temporary, final)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         return _Segment(final, fd)
 
     def _delete(self, segment: _Segment) -> None:
@@ -217,7 +218,7 @@ def replay(directory: Path, store: StoreItems, chunk_size: int) -> JournalReplay
     report = JournalReplayReport()
     _remove_unnamed(directory)
     for path in segments(directory):
-        fd = _lock_for_replay(path)
+        fd = lock_for_replay(path)
         if fd is None:
             report.busy += 1
             continue
@@ -262,7 +263,7 @@ def _replay_segment(
         report.stored += len(chunk)
         _append_ack(fd, path, [seq for seq, _ in chunk])
     path.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     report.segments += 1
 
 
@@ -297,27 +298,10 @@ def _append_ack(fd: int, path: Path, seqs: list[int]) -> None:
 def _remove_unnamed(directory: Path) -> None:
     """Segments a kill left before they were named hold nothing; a live writer's is locked."""
     for path in directory.glob(UNNAMED_GLOB) if directory.is_dir() else []:
-        fd = _lock_for_replay(path)
+        fd = lock_for_replay(path)
         if fd is not None:
             path.unlink(missing_ok=True)
             os.close(fd)
-
-
-def _lock_for_replay(path: Path) -> int | None:
-    """An fd holding ``path``'s flock, or None if a writer holds it (or it just went)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    if not path.exists():  # deleted by its writer between open and lock
-        os.close(fd)
-        return None
-    return fd
 
 
 # -- encoding ------------------------------------------------------------------------------
@@ -348,17 +332,3 @@ def _decode(line: dict[str, Any]) -> JournalItem:
 
 def _encode(line: dict[str, Any]) -> bytes:
     return json.dumps(line, ensure_ascii=False).encode() + b"\n"
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

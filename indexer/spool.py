@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from indexer.bulk import BulkResult, InterruptedIndexingError, Rejection, index_documents
 from indexer.documents import AnyDocument, Article, Comment
+from indexer.durable_files import fsync_dir, lock_for_replay, write_all
 from indexer.errors import IndexingError, VnopinionError
 from indexer.setup import ensure_index
 
@@ -139,7 +140,7 @@ class Spool:
         try:
             # Named as a segment only once locked: a replay never takes one being written.
             temporary.rename(self.directory / name)
-            _fsync_dir(self.directory)
+            fsync_dir(self.directory)
         except OSError as exc:
             os.close(fd)
             raise self._error(exc) from exc
@@ -155,9 +156,7 @@ class Spool:
     def _write(self, fd: int, data: bytes, *, seal: bool = True) -> None:
         start = os.lseek(fd, 0, os.SEEK_END)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, data)
             os.fsync(fd)
         except OSError as exc:
             # Never leave half a line where the next append would follow it.
@@ -232,7 +231,7 @@ def replay(
     ready: set[str] = set()
     try:
         for path in segments:
-            fd = _lock_for_replay(path)
+            fd = lock_for_replay(path)
             if fd is None:
                 report.busy += 1
             else:
@@ -277,7 +276,7 @@ def _replay_segment(
         report.kept += 1
         return
     path.unlink()
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     report.segments += 1
     report.result.replayed += replayed
 
@@ -316,20 +315,6 @@ def _read_segment(
     return out, torn
 
 
-def _lock_for_replay(path: Path) -> int | None:
-    """An fd holding ``path``'s flock, or None if a writer holds it (or it just went)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
-
-
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -342,12 +327,3 @@ def _read_bytes(path: Path) -> bytes:
 
 def _encode(lines: Iterable[dict[str, Any]]) -> bytes:
     return b"".join(json.dumps(x, ensure_ascii=False).encode() + b"\n" for x in lines)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a created, renamed or deleted name durable."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
