@@ -7,7 +7,6 @@ import json
 import logging
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,13 +19,12 @@ from crawlers.comments.base import ArticleRef
 from crawlers.items import FetchedArticle
 from crawlers.journal import Journal, JournalItem, replay, replay_journal, segments
 from crawlers.pipeline import STATE_FILE
-from crawlers.replay import LocalSites, Page, page_key
+from crawlers.replay import LocalSites
 from crawlers.state import CrawlState
 from indexer.documents import Article, Comment, article_id
 from indexer.node import LocalNode
-from tests.conftest import REPO_ROOT, cli_env
-from tests.crawlers.test_killed_crawl import ORIGIN, SOURCE, article_count
-from vnopinion.demo_site import render
+from tests.crawlers.test_killed_crawl import ORIGIN, article_count, serve_sample_site
+from tests.crawlers.test_killed_crawl import start_crawl as start_replay_crawl
 from vnopinion.demo_site.content import load_site
 from vnopinion.settings import Settings
 
@@ -176,12 +174,7 @@ def test_per_item_fsync_is_cheap(tmp_path: Path) -> None:
 
 @pytest.fixture
 def slow_site() -> Iterator[LocalSites]:
-    site = load_site()
-    pages = {page_key(f"{ORIGIN}/rss/tin-moi-nhat.rss"): Page(
-        render.rss_feed(site, ORIGIN).encode(), "application/rss+xml")}  # fmt: skip
-    for article in site.articles:
-        pages[page_key(ORIGIN + article.path)] = Page(render.article_page(article).encode())
-    local = LocalSites(pages, delay_s=0.2)
+    local = serve_sample_site(delay_s=0.2)
     yield local
     local.close()
 
@@ -189,14 +182,7 @@ def slow_site() -> Iterator[LocalSites]:
 def start_crawl(
     site: LocalSites, data_dir: Path, settings: Settings, alias: str, chunk: int
 ) -> subprocess.Popen[str]:
-    args = {"base": site.base_url, "source": SOURCE, "data_dir": str(data_dir),
-            "es_url": settings.es_url, "alias": alias, "chunk": chunk,
-            "journal": str(data_dir / "journal")}  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "crawlers.replay_crawl", json.dumps(args)],
-        cwd=REPO_ROOT, env=cli_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    return start_replay_crawl(site, data_dir, settings, alias, chunk, data_dir / "journal")
 
 
 def journaled_entries(journal_dir: Path) -> int:

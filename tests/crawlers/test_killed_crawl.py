@@ -34,23 +34,32 @@ SOURCE = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def slow_site() -> Iterator[LocalSites]:
+def serve_sample_site(delay_s: float) -> LocalSites:
+    """The sample site's feed and article pages at their canonical URLs, each answer late."""
     site = load_site()
     pages = {page_key(f"{ORIGIN}/rss/tin-moi-nhat.rss"): Page(
         render.rss_feed(site, ORIGIN).encode(), "application/rss+xml")}  # fmt: skip
     for article in site.articles:
         pages[page_key(ORIGIN + article.path)] = Page(render.article_page(article).encode())
-    local = LocalSites(pages, delay_s=0.25)
+    return LocalSites(pages, delay_s=delay_s)
+
+
+@pytest.fixture
+def slow_site() -> Iterator[LocalSites]:
+    local = serve_sample_site(delay_s=0.25)
     yield local
     local.close()
 
 
 def start_crawl(
-    site: LocalSites, data_dir: Path, settings: Settings, alias: str
-) -> subprocess.Popen[str]:
+    site: LocalSites, data_dir: Path, settings: Settings, alias: str, chunk: int = 3,
+    journal: Path | None = None,
+) -> subprocess.Popen[str]:  # fmt: skip
+    """``crawlers.replay_crawl`` of the sample site in a process of its own (to be killed)."""
     args = {"base": site.base_url, "source": SOURCE, "data_dir": str(data_dir),
-            "es_url": settings.es_url, "alias": alias, "chunk": 3}  # fmt: skip
+            "es_url": settings.es_url, "alias": alias, "chunk": chunk}  # fmt: skip
+    if journal is not None:
+        args["journal"] = str(journal)
     env = cli_env(settings)  # the credentials travel in the environment
     return subprocess.Popen(
         [sys.executable, "-m", "crawlers.replay_crawl", json.dumps(args)],
