@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from api.security.keys import KeyStore
 from crawlers.run import CrawlReport, run_crawl
-from crawlers.spiders.tindansinh import TinDanSinhSpider
+from crawlers.spiders.news import NewsSpider
 from indexer.client import make_client
 from indexer.errors import VnopinionError
 from indexer.node import LocalNode
@@ -15,11 +15,11 @@ from indexer.queries import count_by_kind
 from indexer.setup import ensure_index
 from vnopinion.demo_site.content import load_site
 from vnopinion.demo_site.server import SampleSiteServer
+from vnopinion.demo_site.source import sample_source
 from vnopinion.settings import Settings
 
 log = logging.getLogger(__name__)
 
-FEED_PATH = "/rss/tin-moi-nhat.rss"
 # The sample site is ours and local: no politeness delay needed, and quiet logs.
 LOCAL_CRAWL = {
     "DOWNLOAD_DELAY": 0,
@@ -55,9 +55,8 @@ def run_demo_ingest(settings: Settings, server: SampleSiteServer) -> DemoResult:
     with make_client(settings) as client:
         ensure_index(client, settings.index_alias)
     log.info("Crawling the sample site at %s", server.base_url)
-    report = run_crawl(
-        settings, TinDanSinhSpider, LOCAL_CRAWL, feed_url=server.base_url + FEED_PATH
-    )
+    # The generic spider the real sites use, with the sample site's sources.yaml entry.
+    report = run_crawl(settings, NewsSpider, LOCAL_CRAWL, source=sample_source(server.base_url))
     if report.errors or report.rejected:
         raise VnopinionError(
             f"The demo crawl ended with {report.errors} errors and {report.rejected} "

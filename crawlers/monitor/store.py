@@ -353,11 +353,11 @@ class MonitorStore:
             "SELECT cycle_id, duration_s FROM cycles WHERE status != 'running'"
             " ORDER BY finished_at DESC, started_at DESC LIMIT 1"
         )
-        before = pruned[0] if pruned else {"cycles": 0, "failures": 0, "duration_s": 0.0}
+        cycles, failures, duration = tuple(pruned[0]) if pruned else (0, 0, 0.0)
         return CycleStats(
-            cycles=rows[0]["cycles"] + before["cycles"],
-            failures=(rows[0]["failures"] or 0) + before["failures"],
-            duration_s_sum=rows[0]["duration"] + before["duration_s"],
+            cycles=int(rows[0]["cycles"] + cycles),
+            failures=int((rows[0]["failures"] or 0) + failures),
+            duration_s_sum=float(rows[0]["duration"] + duration),
             last_cycle_id=last[0]["cycle_id"] if last else None,
             last_duration_s=last[0]["duration_s"] if last else None,
         )
