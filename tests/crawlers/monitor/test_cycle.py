@@ -341,12 +341,16 @@ def test_a_stopping_monitor_kills_the_cycle_then_stops(
     sources = write_sources(tmp_path / "sources.yaml", [site("slow")])
     local = LocalSites({}, before_response=hold)
     caplog.set_level(logging.INFO, logger="crawlers.monitor.cycle")
+    # The monitor's SIGINT handler is Python's own; an earlier test in this process may have
+    # left another (an in-process crawl's), which would swallow the signal.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Thread(target=interrupt, daemon=True).start()
     try:
         with pytest.raises(KeyboardInterrupt):
             cycle(settings_for(tmp_path), CyclePlan("stop", ("slow",)), sources, local.base_url,
                   tmp_path / "docs.jsonl", timeout_s=600)  # fmt: skip
     finally:
+        signal.signal(signal.SIGINT, previous)
         release.set()
         local.close()
     assert reached.is_set()
