@@ -2,7 +2,9 @@
 
 Who: the key's id, name and role (or ``anonymous``) and the client address; what: method,
 path, query string, status, time (UTC) and duration. Never a key, a cookie or any header.
-The dashboard's static files are left out; every API call, refused ones included, is in.
+The dashboard's static files are left out, and so are answered health probes and
+Prometheus scrapes (``/health``, ``/metrics``: no personal data, every few seconds); every
+other API call, and every refused one, is in.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = ["STATE_KEY", "AuditLog", "AuditMiddleware"]
 
 STATE_KEY = "vnopinion_principal"  # where the auth dependency leaves who the caller is
 SKIPPED_PREFIXES = ("/dashboard/",)
+PROBE_PATHS = frozenset({"/health", "/metrics"})  # audited only when refused or failed
 
 
 class AuditLog:
@@ -87,7 +90,8 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            self.log.write(_record(scope, status, at, time.monotonic() - started))
+            if status >= 400 or scope["path"] not in PROBE_PATHS:
+                self.log.write(_record(scope, status, at, time.monotonic() - started))
 
 
 def _record(scope: Scope, status: int, at: datetime, duration_s: float) -> dict[str, Any]:

@@ -222,10 +222,13 @@ def test_audit_log_says_who_asked_what(secure: Settings, store: KeyStore,
     api.get("/export", headers=bearer(raw))
     api.get("/trends")
     api.get("/dashboard/style.css")
+    api.get("/health")  # a probe, and a Prometheus scrape: left out when answered
+    api.get("/metrics", headers=bearer(raw))
+    api.get("/metrics")  # refused: in
     text = secure.api_audit_log_path.read_text(encoding="utf-8")
     lines = [json.loads(line) for line in text.splitlines()]
     assert [(r["path"], r["status"]) for r in lines] == [
-        ("/search", 200), ("/export", 403), ("/trends", 401)
+        ("/search", 200), ("/export", 403), ("/trends", 401), ("/metrics", 401)
     ]  # fmt: skip
     search = lines[0]
     assert search["key_name"] == "Anh Minh"
