@@ -40,6 +40,20 @@ def _crawl_setting(values: tuple[str, ...]) -> dict[str, object]:
     return overrides
 
 
+def _print_status(ctx: click.Context, settings: Settings) -> None:
+    from crawlers.monitor.status import read_status
+
+    status = read_status(settings.data_dir)
+    if status is None:
+        raise VnopinionError(
+            f"The monitor has not run with the data directory {settings.data_dir}.",
+            hint="start it with `vnopinion monitor`, or set VNOPINION_DATA_DIR to its directory.",
+        )
+    click.echo(status.text)
+    if status.broken:
+        ctx.exit(2)
+
+
 class _StopSignalError(Exception):
     """SIGTERM arrived: leave the loop the way Ctrl+C does."""
 
@@ -64,6 +78,10 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
               help="No spike alerts after each cycle (source alerts still go out).")  # fmt: skip
 @click.option("--log-format", type=click.Choice(["json", "text"]), default="json",
               show_default=True, help="json: one object per line, with the cycle id.")  # fmt: skip
+@click.option("--status", "show_status", is_flag=True,
+              help="Print each source's health as the monitor last judged it, and exit "
+              "(2 if a source is broken). Reads <data dir>/monitor.sqlite, also while "
+              "the monitor runs.")  # fmt: skip
 @click.pass_context
 def monitor(
     ctx: click.Context,
@@ -74,6 +92,7 @@ def monitor(
     crawl_settings: tuple[str, ...],
     no_spike_alerts: bool,
     log_format: str,
+    show_status: bool,
 ) -> None:
     """Keep every source fresh: crawl each on its interval, follow comment threads while they
     are active, tag and index, raise alerts, and publish source health and metrics (for GET
@@ -83,6 +102,9 @@ def monitor(
     from crawlers.sources import SOURCES_FILE, load_sources
 
     settings = _settings(ctx)
+    if show_status:
+        _print_status(ctx, settings)
+        return
     try:
         configured = load_sources(sources_file or SOURCES_FILE)
     except (OSError, ValueError) as exc:

@@ -31,7 +31,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from crawlers.sources import Limits
 from indexer.monitoring import read_health, read_metrics
-from tests.conftest import cli_env
+from tests.conftest import cli_env, run_cli
 from vnopinion.demo_site import server as site_server
 from vnopinion.demo_site.content import load_site
 from vnopinion.demo_site.server import SampleSiteServer
@@ -227,3 +227,8 @@ def test_a_source_that_starts_serving_a_block_page_is_reported_at_the_next_cycle
         listed = api.get("/sources").json()["sources"]
     [ours] = [s for s in listed if s["source"] == "tindansinh.demo"]
     assert ours["health"]["status"] == "broken"
+    status = run_cli("monitor", "--status", env=cli_env(settings))  # what the operator sees
+    assert status.returncode == 2, status.stderr
+    [row] = [line for line in status.stdout.splitlines() if line.startswith("tindansinh ")]
+    assert row.split()[1] == "broken"
+    assert "Cloudflare" in row
