@@ -38,9 +38,9 @@ def connect_shared(
     deadline = time.monotonic() + timeout_s
     delay = _FIRST_DELAY_S
     while True:
+        # timeout= is SQLite's busy timeout: a writer waits its turn where SQLite lets it.
         db = sqlite3.connect(path, timeout=timeout_s, check_same_thread=False, isolation_level=None)
         try:
-            db.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
             db.execute("PRAGMA journal_mode=WAL")
             if schema:
                 db.executescript(schema)
